@@ -1,0 +1,48 @@
+# Two commands matter: `make run` and `make test`. Everything else is plumbing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+HOST ?= 127.0.0.1
+PO := inspect_app/translations/en/LC_MESSAGES/messages.po
+MO := $(PO:.po=.mo)
+export FLASK_APP := inspect_app
+
+.PHONY: run test lint bench db translations extract clean
+
+$(BIN)/flask: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(MO): $(PO) $(BIN)/flask
+	$(BIN)/pybabel compile --use-fuzzy -d inspect_app/translations -D messages
+
+translations: $(MO)
+
+db: $(BIN)/flask $(MO)
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+
+run: db
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: $(BIN)/flask $(MO)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: $(BIN)/flask
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(BIN)/flask $(MO)
+	$(BIN)/python benchmarks/photos.py
+
+extract: $(BIN)/flask
+	$(BIN)/pybabel extract -F babel.cfg -o inspect_app/translations/messages.pot .
+	$(BIN)/pybabel update -i inspect_app/translations/messages.pot -d inspect_app/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) $(MO)

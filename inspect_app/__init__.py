@@ -1,0 +1,118 @@
+"""Inspect: a mobile-first app for people's-congress inspection work."""
+
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_login import current_user
+
+from inspect_app import database
+from inspect_app.config import DefaultConfig, from_environment
+from inspect_app.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Application factory: defaults, then instance/config.py, then the environment."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_mapping(from_environment())
+    if config:
+        app.config.from_mapping(config)
+    _fill_instance_defaults(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_request_hooks(app)
+    from inspect_app import cli, errors, templating
+
+    errors.register(app)
+    templating.register(app)
+    cli.register(app)
+    return app
+
+
+def _fill_instance_defaults(app: Flask) -> None:
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'inspect.sqlite'}"
+    app.config["PHOTO_ROOT"] = str(app.config.get("PHOTO_ROOT") or instance / "photos")
+    for key in ("PHOTO_MAX_BYTES", "PHOTO_MAX_PIXELS", "MAX_CONTENT_LENGTH", "PAGE_SIZE"):
+        app.config[key] = int(app.config[key])
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("请先登录。")
+    login_manager.login_message_category = "info"
+
+    from inspect_app.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))
+
+
+def select_locale() -> str:
+    """?lang= (remembered in the session), then the user's setting, then zh-CN."""
+    languages = ("zh_Hans_CN", "en")
+    wanted = request.args.get("lang")
+    if wanted:
+        wanted = "zh_Hans_CN" if wanted.lower().startswith("zh") else wanted
+        if wanted in languages:
+            session["lang"] = wanted
+    if session.get("lang") in languages:
+        return session["lang"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return "zh_Hans_CN"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from inspect_app.admin.routes import bp as admin_bp
+    from inspect_app.auth.routes import bp as auth_bp
+    from inspect_app.main.routes import bp as main_bp
+    from inspect_app.photo_files.routes import bp as photo_files_bp
+    from inspect_app.problems.routes import bp as problems_bp
+    from inspect_app.visits.routes import bp as visits_bp
+
+    for blueprint in (main_bp, auth_bp, visits_bp, problems_bp, photo_files_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    """One commit point per request: commit after a successful response, roll back otherwise."""
+
+    @app.before_request
+    def mark_writes():
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            request.environ["inspect.write_token"] = database.write_intent.set(True)
+
+    @app.after_request
+    def commit_session(response):
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.teardown_request
+    def release(exc):
+        if exc is not None:
+            db.session.rollback()
+        token = request.environ.pop("inspect.write_token", None)
+        if token is not None:
+            database.write_intent.reset(token)

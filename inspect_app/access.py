@@ -1,0 +1,174 @@
+"""Who may see and change what. Every list, page and file goes through these scopes.
+
+deputy     his own groups' records; edits his own until reviewed
+secretary  everything of the groups he belongs to
+staff      everything
+department only problems assigned to it (lead or co-department) and their suggestions
+viewer     read-only, everything
+"""
+
+from flask import abort
+from sqlalchemy import ColumnElement, false, or_, select, true
+
+from inspect_app.extensions import db
+from inspect_app.models import (
+    GroupMember,
+    Photo,
+    Problem,
+    ProblemStatus,
+    Role,
+    Suggestion,
+    User,
+    Visit,
+    VisitStatus,
+)
+from inspect_app.models.records import problem_co_department
+
+READ_ALL = (Role.STAFF, Role.VIEWER)
+GROUP_ROLES = (Role.DEPUTY, Role.SECRETARY)
+
+
+def member_group_ids(user: User) -> list[int]:
+    return list(
+        db.session.scalars(select(GroupMember.group_id).where(GroupMember.user_id == user.id))
+    )
+
+
+def secretary_group_ids(user: User) -> list[int]:
+    if user.role != Role.SECRETARY:
+        return []
+    query = select(GroupMember.group_id).where(
+        GroupMember.user_id == user.id, GroupMember.is_secretary.is_(True)
+    )
+    return list(db.session.scalars(query))
+
+
+def visit_scope(user: User) -> ColumnElement[bool]:
+    if user.role in READ_ALL:
+        return true()
+    if user.role in GROUP_ROLES:
+        return Visit.group_id.in_(member_group_ids(user))
+    return false()
+
+
+def _assigned_to(department_id: int | None) -> ColumnElement[bool]:
+    if department_id is None:
+        return false()
+    co = select(problem_co_department.c.problem_id).where(
+        problem_co_department.c.department_id == department_id
+    )
+    return or_(Problem.lead_department_id == department_id, Problem.id.in_(co))
+
+
+def problem_scope(user: User) -> ColumnElement[bool]:
+    if user.role in READ_ALL:
+        return true()
+    if user.role in GROUP_ROLES:
+        return Problem.group_id.in_(member_group_ids(user))
+    if user.role == Role.DEPARTMENT:
+        return _assigned_to(user.department_id)
+    return false()
+
+
+def suggestion_scope(user: User) -> ColumnElement[bool]:
+    if user.role in READ_ALL:
+        return true()
+    if user.role in GROUP_ROLES:
+        return Suggestion.group_id.in_(member_group_ids(user))
+    if user.role == Role.DEPARTMENT and user.department_id:
+        assigned = select(Problem.id).where(_assigned_to(user.department_id))
+        return or_(
+            Suggestion.department_id == user.department_id, Suggestion.problem_id.in_(assigned)
+        )
+    return false()
+
+
+def _get_scoped(model, scope, object_id: int):
+    found = db.session.scalar(select(model).where(model.id == object_id, scope))
+    if found is None:
+        abort(404)
+    return found
+
+
+def get_visit_or_404(user: User, visit_id: int) -> Visit:
+    return _get_scoped(Visit, visit_scope(user), visit_id)
+
+
+def get_problem_or_404(user: User, problem_id: int) -> Problem:
+    return _get_scoped(Problem, problem_scope(user), problem_id)
+
+
+def get_suggestion_or_404(user: User, suggestion_id: int) -> Suggestion:
+    return _get_scoped(Suggestion, suggestion_scope(user), suggestion_id)
+
+
+def can_edit_visit(user: User, visit: Visit) -> bool:
+    if user.role == Role.STAFF:
+        return True
+    if user.role == Role.SECRETARY and visit.group_id in secretary_group_ids(user):
+        return True
+    return (
+        user.role in GROUP_ROLES
+        and visit.author_id == user.id
+        and visit.status != VisitStatus.REVIEWED
+        and visit.group_id in member_group_ids(user)
+    )
+
+
+def can_review(user: User, group_id: int) -> bool:
+    return user.role == Role.STAFF or group_id in secretary_group_ids(user)
+
+
+def can_edit_problem(user: User, problem: Problem) -> bool:
+    if can_review(user, problem.group_id):
+        return True
+    return (
+        user.role in GROUP_ROLES
+        and problem.author_id == user.id
+        and problem.status in (ProblemStatus.DRAFT, ProblemStatus.SUBMITTED)
+        and problem.group_id in member_group_ids(user)
+    )
+
+
+def can_edit_suggestion(user: User, suggestion: Suggestion) -> bool:
+    if can_review(user, suggestion.group_id):
+        return True
+    return (
+        user.role in GROUP_ROLES
+        and suggestion.author_id == user.id
+        and suggestion.visit.status != VisitStatus.REVIEWED
+    )
+
+
+def suggestion_editor(user: User):
+    """can_edit_suggestion for many rows, with the user's groups read once."""
+    reviewing = set(secretary_group_ids(user))
+    members = set(member_group_ids(user)) if user.role in GROUP_ROLES else set()
+
+    def may_edit(suggestion: Suggestion) -> bool:
+        if user.role == Role.STAFF or suggestion.group_id in reviewing:
+            return True
+        return (
+            suggestion.group_id in members
+            and suggestion.author_id == user.id
+            and suggestion.visit.status != VisitStatus.REVIEWED
+        )
+
+    return may_edit
+
+
+def can_see_photo(user: User, photo: Photo) -> bool:
+    if photo.problem_id is not None:
+        scope = problem_scope(user)
+        query = select(Problem.id).where(Problem.id == photo.problem_id, scope)
+        return db.session.scalar(query) is not None
+    if photo.visit_id is not None:
+        query = select(Visit.id).where(Visit.id == photo.visit_id, visit_scope(user))
+        return db.session.scalar(query) is not None
+    return photo.uploaded_by_id == user.id  # not yet attached: only its uploader
+
+
+def require_role(user: User, *roles: str) -> None:
+    """Pages a role may not use answer 404, like rows it may not see."""
+    if user.role not in roles:
+        abort(404)

@@ -1,0 +1,45 @@
+"""Login and account forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from inspect_app.auth.services import MIN_PASSWORD_LENGTH
+
+
+class LoginForm(FlaskForm):
+    login = StringField(
+        _l("手机号或用户名"), validators=[DataRequired(_l("请输入手机号或用户名。"))]
+    )
+    password = PasswordField(_l("密码"), validators=[DataRequired(_l("请输入密码。"))])
+    remember = BooleanField(_l("在这台手机上保持登录"), default=True)
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("当前密码"), validators=[DataRequired(_l("请输入当前密码。"))])
+    new = PasswordField(
+        _l("新密码"),
+        validators=[
+            DataRequired(_l("请输入新密码。")),
+            Length(min=MIN_PASSWORD_LENGTH, message=_l("新密码至少要 8 个字符。")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("再输一次新密码"),
+        validators=[EqualTo("new", message=_l("两次输入的新密码不一致。"))],
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_current(self, field):
+        if not self.user.check_password(field.data or ""):
+            raise ValidationError(_l("当前密码不正确。"))
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(
+        _l("界面语言"), choices=[("zh_Hans_CN", "简体中文"), ("en", "English")]
+    )

@@ -1,0 +1,76 @@
+"""Command-line tools: create-user and seed-demo."""
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import func, select
+
+from inspect_app.database import writing
+from inspect_app.extensions import db
+from inspect_app.models import Department, Group, GroupMember, Role, User
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(seed_demo_command)
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--name", required=True, help="Display name (姓名).")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.DEPUTY.value)
+@click.option("--phone", default=None, help="Mobile number, also usable to log in.")
+@click.option("--department", default=None, help="Department name, for the department role.")
+@click.option("--group-id", type=int, default=None, help="Add the user to this group.")
+@click.option("--secretary", is_flag=True, help="Make the user a secretary of --group-id.")
+@click.password_option(help="Password (asked twice if not given).")
+def create_user_command(username, name, role, phone, department, group_id, secretary, password):
+    """Create an account."""
+    from inspect_app.auth.services import MIN_PASSWORD_LENGTH, create_user
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    with writing():
+        if db.session.scalar(select(User).where(User.username == username)):
+            raise click.ClickException(f"user {username!r} already exists")
+        fields = {"phone": phone}
+        if department:
+            dept = db.session.scalar(select(Department).where(Department.name == department))
+            if dept is None:
+                raise click.ClickException(f"no department named {department!r}")
+            fields["department_id"] = dept.id
+        user = create_user(username, name, password, role, **fields)
+        if group_id:
+            group = db.session.get(Group, group_id)
+            if group is None:
+                raise click.ClickException(f"no group with id {group_id}")
+            group.members.append(GroupMember(user=user, is_secretary=secretary))
+        db.session.commit()
+    click.echo(f"created {role} {username} ({name})")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+def seed_demo_command(if_empty):
+    """Load the demo campaign (2025 major-project inspection) into an empty database."""
+    from inspect_app.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+
+    if db.session.scalar(select(func.count(User.id))):
+        if if_empty:
+            click.echo("database already has data; demo data not loaded")
+            return
+        raise click.ClickException("the database is not empty; seed-demo only fills an empty one")
+    with writing():
+        counts = seed_demo(current_app.config["PHOTO_ROOT"])
+        db.session.commit()
+    click.echo("demo data loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    banner = "!" * 72
+    click.secho(banner, fg="red", bold=True)
+    click.secho(
+        f"DEMO ACCOUNTS — every one has the PUBLIC password {DEMO_PASSWORD!r}.",
+        fg="red",
+        bold=True,
+    )
+    click.secho("Never load demo data into a real deployment.", fg="red", bold=True)
+    for username, role in DEMO_ACCOUNTS:
+        click.secho(f"  {username:<18} {role}", fg="red")
+    click.secho(banner, fg="red", bold=True)

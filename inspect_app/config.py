@@ -1,0 +1,40 @@
+"""Default configuration; the instance config and the environment override it."""
+
+import os
+
+PREFIX = "INSPECT_"
+
+
+class DefaultConfig:
+    SECRET_KEY = "dev-only-change-me"
+    SQLALCHEMY_DATABASE_URI = None  # filled in by create_app: instance/inspect.sqlite
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_Hans_CN", "en")
+    WTF_CSRF_TIME_LIMIT = None  # a form filled slowly on a site must still submit
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    PHOTO_ROOT = None  # filled in by create_app: instance/photos
+    PHOTO_MAX_BYTES = 25 * 1024 * 1024
+    PHOTO_MAX_PIXELS = 100_000_000
+    PHOTO_LONG_SIDE = 2048
+    PHOTO_THUMB_SIDE = 320
+    PHOTO_QUALITY = 82
+    MAX_CONTENT_LENGTH = 220 * 1024 * 1024
+    MAX_FORM_PARTS = 5000
+    PAGE_SIZE = 30
+
+
+def from_environment() -> dict:
+    """Settings from the environment: DATABASE_URL, SECRET_KEY and INSPECT_* variables."""
+    values = {}
+    if os.environ.get("DATABASE_URL"):
+        values["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("SECRET_KEY"):
+        values["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    for key, value in os.environ.items():
+        if key.startswith(PREFIX):
+            values[key[len(PREFIX) :]] = value
+    return values

@@ -1,0 +1,37 @@
+"""Error pages in plain language; the server keeps serving."""
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+MESSAGES = {
+    400: (_l("请求有误"), _l("提交的内容无法识别，请返回重试。")),
+    404: (_l("找不到页面"), _l("您要找的记录不存在，或您没有查看它的权限。")),
+    405: (_l("操作不允许"), _l("此页面不支持这种操作。")),
+    413: (
+        _l("文件太大"),
+        _l("上传的文件总量超过了上限。请少选几张照片，或在手机上压缩后再上传。"),
+    ),
+    500: (
+        _l("服务器出错"),
+        _l("服务器处理时出错，已记录。您填写的内容请返回上一页查看，稍后再试。"),
+    ),
+}
+
+
+def _render(code: int, title: str, message: str):
+    return render_template("error.html", code=code, title=title, message=message), code
+
+
+def register(app: Flask) -> None:
+    for code, (title, message) in MESSAGES.items():
+
+        def handler(_error, code=code, title=title, message=message):
+            return _render(code, str(title), str(message))
+
+        app.register_error_handler(code, handler)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return _render(400, _("页面已过期"), _("页面已过期或登录已失效，请返回上一页刷新后再提交。"))

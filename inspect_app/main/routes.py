@@ -1,0 +1,35 @@
+"""Home page for every role, and the health check."""
+
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from inspect_app import labels
+from inspect_app.access import secretary_group_ids
+from inspect_app.main.services import dashboard, recent_visits
+from inspect_app.models import Role
+from inspect_app.templating import today_local
+from inspect_app.visits.services import loggable_groups
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
+@bp.get("/")
+@login_required
+def home():
+    today = today_local()
+    context = {
+        "stats": dashboard(current_user, today),
+        "today": today,
+        "statuses": labels.choices("problem_status"),
+    }
+    if current_user.role in (Role.DEPUTY, Role.SECRETARY, Role.STAFF):
+        context["groups"] = loggable_groups(current_user)
+    if current_user.role in (Role.DEPUTY, Role.SECRETARY):
+        context["recent"] = recent_visits(current_user)
+        context["is_group_secretary"] = bool(secretary_group_ids(current_user))
+    return render_template("main/home.html", **context)

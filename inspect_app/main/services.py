@@ -1,0 +1,56 @@
+"""What the home page shows each role."""
+
+from datetime import date
+
+from sqlalchemy import func, or_, select
+
+from inspect_app.access import problem_scope, suggestion_scope, visit_scope
+from inspect_app.extensions import db
+from inspect_app.models import (
+    OPEN_STATUSES,
+    Problem,
+    Suggestion,
+    User,
+    Visit,
+    VisitStatus,
+)
+from inspect_app.models.records import visit_attendee as visit_attendee_table
+
+
+def recent_visits(user: User, limit: int = 10) -> list[Visit]:
+    """Visits the user wrote or attended, newest first."""
+    attended = select(visit_attendee_table.c.visit_id).where(
+        visit_attendee_table.c.user_id == user.id
+    )
+    query = (
+        select(Visit)
+        .where(visit_scope(user), or_(Visit.author_id == user.id, Visit.id.in_(attended)))
+        .order_by(Visit.visited_on.desc(), Visit.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def dashboard(user: User, today: date) -> dict:
+    """Counts within the user's scope."""
+
+    def count(query) -> int:
+        return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+    problems = select(Problem.id).where(problem_scope(user))
+    by_status = dict(
+        db.session.execute(
+            select(Problem.status, func.count()).where(problem_scope(user)).group_by(Problem.status)
+        ).all()
+    )
+    overdue = problems.where(Problem.deadline < today, Problem.status.in_(OPEN_STATUSES))
+    return {
+        "visits": count(select(Visit.id).where(visit_scope(user))),
+        "to_review": count(
+            select(Visit.id).where(visit_scope(user), Visit.status == VisitStatus.SUBMITTED)
+        ),
+        "problems": count(problems),
+        "suggestions": count(select(Suggestion.id).where(suggestion_scope(user))),
+        "overdue": count(overdue),
+        "by_status": by_status,
+    }

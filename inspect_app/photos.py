@@ -1,0 +1,244 @@
+"""The photo pipeline: check, orient, shrink, strip metadata, store. Pure: no Flask here.
+
+Order matters (see shared/FACTS.md): read EXIF (orientation, capture time, GPS) first,
+then ask the JPEG decoder for a reduced-size draft, resize with a reducing gap, and only
+then apply the orientation to the already-small image. Pixel counts are checked from the
+header before anything is decoded.
+"""
+
+import hashlib
+import io
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
+DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+DEFAULT_MAX_PIXELS = 100_000_000
+
+# EXIF orientation -> the transpose that makes the picture upright (as ImageOps.exif_transpose).
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_EXIF_IFD = 0x8769
+_GPS_IFD = 0x8825
+_ORIENTATION = 0x0112
+_DATETIME = 0x0132
+_DATETIME_ORIGINAL = 0x9003
+_OFFSET_TIME_ORIGINAL = 0x9011
+
+
+class PhotoError(ValueError):
+    """A photo we refuse; `code` says why (the app turns it into a translated message)."""
+
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class PhotoSettings:
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    long_side: int = 2048
+    thumb_side: int = 320
+    quality: int = 82
+
+
+@dataclass(frozen=True)
+class ProcessedPhoto:
+    image: bytes  # JPEG, upright, no metadata
+    thumbnail: bytes  # JPEG, upright, no metadata
+    width: int
+    height: int
+    sha256: str  # of the upload as received
+    byte_size: int  # of the upload as received
+    source_format: str
+    captured_at: datetime | None  # UTC, naive
+    latitude: float | None
+    longitude: float | None
+
+
+def process_photo(
+    data: bytes, settings: PhotoSettings = PhotoSettings(), local_tz: timezone | None = None
+) -> ProcessedPhoto:
+    """Check an upload by content and return the stored image and thumbnail as JPEG bytes."""
+    if not data:
+        raise PhotoError("empty")
+    if len(data) > settings.max_bytes:
+        raise PhotoError("too_large", f"{len(data)} bytes")
+    im = _open_checked(data, settings.max_pixels)
+    source_format = im.format or ""
+    orientation, captured_at, latitude, longitude = _read_metadata(im, local_tz)
+    im = _decode_reduced(im, settings.long_side)
+    im = _flatten(im)
+    im = _fit(im, settings.long_side)
+    if orientation in _TRANSPOSE:
+        im = im.transpose(_TRANSPOSE[orientation])
+    thumb = _fit(im, settings.thumb_side)
+    return ProcessedPhoto(
+        image=_encode(im, settings.quality),
+        thumbnail=_encode(thumb, settings.quality),
+        width=im.width,
+        height=im.height,
+        sha256=hashlib.sha256(data).hexdigest(),
+        byte_size=len(data),
+        source_format=source_format,
+        captured_at=captured_at,
+        latitude=latitude,
+        longitude=longitude,
+    )
+
+
+def _open_checked(data: bytes, max_pixels: int) -> Image.Image:
+    """Open by content (JPEG/PNG/WebP only) and refuse pixel bombs before decoding."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise PhotoError("too_many_pixels") from exc
+    except UnidentifiedImageError as exc:
+        raise PhotoError("not_an_image") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise PhotoError("corrupt", str(exc)) from exc
+    if im.width * im.height > max_pixels:
+        raise PhotoError("too_many_pixels", f"{im.width}x{im.height}")
+    if getattr(im, "n_frames", 1) > 1:
+        im.seek(0)
+    return im
+
+
+def _read_metadata(im: Image.Image, local_tz: timezone | None):
+    """Orientation, capture time (as UTC) and GPS position, read before anything is stripped."""
+    try:
+        exif = im.getexif()
+    except Exception:  # a broken EXIF block must not lose the photo
+        return 1, None, None, None
+    orientation = exif.get(_ORIENTATION, 1)
+    try:
+        sub = exif.get_ifd(_EXIF_IFD)
+        gps = exif.get_ifd(_GPS_IFD)
+    except Exception:
+        sub, gps = {}, {}
+    raw_time = sub.get(_DATETIME_ORIGINAL) or exif.get(_DATETIME)
+    captured_at = _parse_exif_time(raw_time, sub.get(_OFFSET_TIME_ORIGINAL), local_tz)
+    latitude, longitude = _parse_gps(gps)
+    return (orientation if isinstance(orientation, int) else 1), captured_at, latitude, longitude
+
+
+def _parse_exif_time(value, offset, local_tz: timezone | None) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        naive = datetime.strptime(value.strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    tz = local_tz or timezone(timedelta(hours=8))
+    if isinstance(offset, str) and len(offset) >= 6 and offset[0] in "+-":
+        try:
+            hours, minutes = int(offset[1:3]), int(offset[4:6])
+            sign = 1 if offset[0] == "+" else -1
+            tz = timezone(sign * timedelta(hours=hours, minutes=minutes))
+        except ValueError:
+            pass
+    return naive.replace(tzinfo=tz).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _parse_gps(gps) -> tuple[float | None, float | None]:
+    try:
+        lat = _dms(gps[2], gps.get(1, "N"), "S")
+        lon = _dms(gps[4], gps.get(3, "E"), "W")
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, IndexError):
+        return None, None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None, None
+    return round(lat, 7), round(lon, 7)
+
+
+def _dms(parts, ref, negative_ref: str) -> float:
+    degrees, minutes, seconds = (float(p) for p in parts)
+    value = degrees + minutes / 60 + seconds / 3600
+    return -value if str(ref).upper().startswith(negative_ref) else value
+
+
+def _decode_reduced(im: Image.Image, long_side: int) -> Image.Image:
+    """Ask the JPEG decoder for a draft near the target size (same aspect ratio), then load."""
+    if im.format == "JPEG":
+        scale = long_side / max(im.width, im.height)
+        if scale < 1:
+            im.draft("RGB", (max(1, int(im.width * scale)), max(1, int(im.height * scale))))
+    try:
+        im.load()
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise PhotoError("corrupt", str(exc)) from exc
+    return im
+
+
+def _flatten(im: Image.Image) -> Image.Image:
+    """RGB on white: transparency and palettes become what a printed page shows."""
+    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
+        rgba = im.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    if im.mode.startswith("I;16") or im.mode in ("I", "F"):
+        return im.point(lambda v: v / 256).convert("L").convert("RGB")
+    return im.convert("RGB") if im.mode != "RGB" else im
+
+
+def _fit(im: Image.Image, side: int) -> Image.Image:
+    if max(im.size) <= side:
+        return im
+    scale = side / max(im.size)
+    size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
+    return im.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+def _encode(im: Image.Image, quality: int) -> bytes:
+    out = io.BytesIO()
+    im.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+def photo_paths(root: Path, storage_key: str) -> tuple[Path, Path]:
+    """Where a photo and its thumbnail live: root/ab/<key>.jpg and root/ab/<key>.thumb.jpg."""
+    folder = root / storage_key[:2]
+    return folder / f"{storage_key}.jpg", folder / f"{storage_key}.thumb.jpg"
+
+
+def store_photo(processed: ProcessedPhoto, root: Path, storage_key: str) -> None:
+    """Write the image and thumbnail atomically (temporary file, fsync, rename)."""
+    image_path, thumb_path = photo_paths(root, storage_key)
+    image_path.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomically(thumb_path, processed.thumbnail)
+    _write_atomically(image_path, processed.image)
+
+
+def delete_photo_files(root: Path, storage_key: str) -> None:
+    for path in photo_paths(root, storage_key):
+        path.unlink(missing_ok=True)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".jpg")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

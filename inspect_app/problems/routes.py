@@ -1,0 +1,126 @@
+"""The problems and suggestions lists, one problem, and editing them."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from inspect_app import labels
+from inspect_app.access import (
+    can_edit_problem,
+    can_edit_suggestion,
+    get_problem_or_404,
+    get_suggestion_or_404,
+    problem_scope,
+    suggestion_editor,
+    suggestion_scope,
+    visit_scope,
+)
+from inspect_app.extensions import db
+from inspect_app.listing import filter_options, filter_problems, filter_suggestions, read_filters
+from inspect_app.models import Problem, Role, Suggestion, Visit
+from inspect_app.problems import services
+from inspect_app.problems.forms import AssignmentFields, ProblemForm, SuggestionForm
+from inspect_app.templating import today_local
+
+bp = Blueprint("problems", __name__)
+
+
+@bp.get("/problems/")
+@login_required
+def index():
+    filters = read_filters(request.args)
+    query = filter_problems(select(Problem).where(problem_scope(current_user)), filters, current_user)
+    counts = services.status_counts(query)
+    query = query.order_by(Visit.visited_on.desc(), Problem.id.desc())
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template(
+        "problems/index.html",
+        page=page,
+        filters=filters,
+        counts=counts,
+        options=filter_options(current_user),
+        statuses=labels.choices("problem_status"),
+        categories=labels.choices("problem_category"),
+        today=today_local(),
+    )
+
+
+@bp.get("/problems/<int:problem_id>")
+@login_required
+def show(problem_id: int):
+    problem = get_problem_or_404(current_user, problem_id)
+    visit_visible = db.session.scalar(
+        select(Visit.id).where(Visit.id == problem.visit_id, visit_scope(current_user))
+    )
+    return render_template(
+        "problems/show.html",
+        problem=problem,
+        can_edit=can_edit_problem(current_user, problem),
+        visit_visible=visit_visible is not None,
+        today=today_local(),
+    )
+
+
+@bp.route("/problems/<int:problem_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(problem_id: int):
+    problem = get_problem_or_404(current_user, problem_id)
+    if not can_edit_problem(current_user, problem):
+        abort(404)
+    is_staff = current_user.role == Role.STAFF
+    form_class = AssignmentFields if is_staff else ProblemForm
+    form = form_class(obj=problem)
+    if is_staff:
+        departments = services.departments()
+        form.lead_department_id.choices = [(0, _("（未交办）"))] + [
+            (d.id, d.name) for d in departments
+        ]
+        form.co_department_ids.choices = [(d.id, d.name) for d in departments]
+        if request.method == "GET":
+            form.lead_department_id.data = problem.lead_department_id or 0
+            form.co_department_ids.data = [d.id for d in problem.co_departments]
+    if form.validate_on_submit():
+        services.edit_problem(current_user, problem, form.category.data, form.description.data)
+        if is_staff:
+            services.set_assignment(
+                current_user,
+                problem,
+                form.lead_department_id.data or None,
+                form.co_department_ids.data or [],
+                form.deadline.data,
+            )
+        flash(_("问题已保存。"), "success")
+        return redirect(url_for("problems.show", problem_id=problem.id))
+    return render_template("problems/edit.html", form=form, problem=problem, is_staff=is_staff)
+
+
+@bp.get("/suggestions/")
+@login_required
+def suggestions():
+    filters = read_filters(request.args)
+    query = select(Suggestion).where(suggestion_scope(current_user))
+    query = filter_suggestions(query, filters, current_user)
+    query = query.order_by(Visit.visited_on.desc(), Suggestion.id.desc())
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template(
+        "problems/suggestions.html",
+        page=page,
+        may_edit=suggestion_editor(current_user),
+        filters=filters,
+        options=filter_options(current_user),
+    )
+
+
+@bp.route("/suggestions/<int:suggestion_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_suggestion(suggestion_id: int):
+    suggestion = get_suggestion_or_404(current_user, suggestion_id)
+    if not can_edit_suggestion(current_user, suggestion):
+        abort(404)
+    form = SuggestionForm(obj=suggestion)
+    if form.validate_on_submit():
+        services.edit_suggestion(current_user, suggestion, form.text.data)
+        flash(_("意见建议已保存。"), "success")
+        return redirect(url_for("problems.suggestions"))
+    return render_template("problems/suggestion_edit.html", form=form, suggestion=suggestion)

@@ -1,0 +1,71 @@
+"""Editing problems and suggestions, and counting them by status."""
+
+from datetime import date
+
+from sqlalchemy import Select, func, select
+
+from inspect_app.auditing import record_event, snapshot
+from inspect_app.extensions import db
+from inspect_app.models import (
+    Department,
+    Problem,
+    ProblemStatus,
+    Suggestion,
+    User,
+    utcnow,
+)
+
+
+def departments() -> list[Department]:
+    return list(db.session.scalars(select(Department).order_by(Department.sort_order)))
+
+
+def _problem_state(problem: Problem) -> dict:
+    return snapshot(problem, co_department_ids=[d.id for d in problem.co_departments])
+
+
+def edit_problem(user: User, problem: Problem, category: str, description: str) -> None:
+    before = _problem_state(problem)
+    problem.category = category
+    problem.description = description.strip()
+    db.session.flush()
+    record_event(user, "update", problem, before=before, after=_problem_state(problem))
+
+
+def set_assignment(
+    user: User,
+    problem: Problem,
+    lead_id: int | None,
+    co_ids: list[int],
+    deadline: date | None,
+) -> None:
+    """Staff: lead department, co-departments and deadline. Assigning moves a reviewed problem on."""
+    before = _problem_state(problem)
+    problem.lead_department_id = lead_id or None
+    chosen = [d for d in departments() if d.id in set(co_ids) and d.id != lead_id]
+    problem.co_departments = chosen
+    problem.deadline = deadline if lead_id else None
+    early = (ProblemStatus.DRAFT, ProblemStatus.SUBMITTED, ProblemStatus.REVIEWED)
+    if lead_id and problem.status in early:
+        problem.status = ProblemStatus.ASSIGNED
+        problem.assigned_at = utcnow()
+    db.session.flush()
+    record_event(user, "update", problem, before=before, after=_problem_state(problem))
+
+
+def edit_suggestion(user: User, suggestion: Suggestion, text: str) -> None:
+    before = snapshot(suggestion)
+    suggestion.text = text.strip()
+    db.session.flush()
+    record_event(user, "update", suggestion, before=before, after=snapshot(suggestion))
+
+
+def status_counts(query: Select) -> dict[str, int]:
+    """Counts by status of the problems a (filtered, scoped) query selects."""
+    ids = query.with_only_columns(Problem.id).order_by(None).subquery()
+    counted = (
+        select(Problem.status, func.count())
+        .where(Problem.id.in_(select(ids.c.id)))
+        .group_by(Problem.status)
+    )
+    return dict(db.session.execute(counted).all())

@@ -1,0 +1,44 @@
+"""Jinja filters and globals: Shanghai dates, labels, the current locale."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, request, url_for
+from flask_babel import format_date, format_datetime, get_locale
+
+from inspect_app import labels
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def today_local() -> date:
+    """Today in Asia/Shanghai."""
+    return datetime.now(SHANGHAI).date()
+
+
+def local_datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    return format_datetime(value, fmt) if value else ""
+
+
+def local_date(value: date | None, fmt: str = "yyyy-MM-dd") -> str:
+    return format_date(value, fmt) if value else ""
+
+
+def url_with(**changes) -> str:
+    """The current page's URL with some query arguments changed (for filters and paging)."""
+    args = request.args.to_dict()
+    args.update({k: v for k, v in changes.items() if v is not None})
+    for key in [k for k, v in changes.items() if v is None]:
+        args.pop(key, None)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["localdatetime"] = local_datetime
+    app.jinja_env.filters["localdate"] = local_date
+    app.jinja_env.globals.update(
+        label=labels.label,
+        url_with=url_with,
+        today_local=today_local,
+        html_lang=lambda: "en" if str(get_locale()).startswith("en") else "zh-CN",
+    )
