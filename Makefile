@@ -41,7 +41,7 @@ bench: $(BIN)/flask $(MO)
 	$(BIN)/python benchmarks/photos.py
 
 extract: $(BIN)/flask
-	$(BIN)/pybabel extract -F babel.cfg -o inspect_app/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o inspect_app/translations/messages.pot .
 	$(BIN)/pybabel update -i inspect_app/translations/messages.pot -d inspect_app/translations --no-fuzzy-matching
 
 clean:

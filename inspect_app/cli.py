@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from inspect_app.database import writing
@@ -15,6 +16,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--name", required=True, help="Display name (姓名).")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.DEPUTY.value)
@@ -49,6 +51,7 @@ def create_user_command(username, name, role, phone, department, group_id, secre
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 def seed_demo_command(if_empty):
     """Load the demo campaign (2025 major-project inspection) into an empty database."""

@@ -34,4 +34,6 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
-        return _render(400, _("页面已过期"), _("页面已过期或登录已失效，请返回上一页刷新后再提交。"))
+        return _render(
+            400, _("页面已过期"), _("页面已过期或登录已失效，请返回上一页刷新后再提交。")
+        )

@@ -1,6 +1,7 @@
 """Display labels for stored codes, translated through Flask-Babel."""
 
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
 
 from inspect_app.models import (
     Adoption,
@@ -95,6 +96,12 @@ def label(kind: str, code: str | None) -> str:
     return str(ALL[kind].get(code, code))
 
 
-def choices(kind: str, blank: str | None = None) -> list[tuple[str, str]]:
-    pairs = [(code.value, text) for code, text in ALL[kind].items()]
-    return [("", blank), *pairs] if blank is not None else pairs
+def pairs(kind: str) -> list[tuple[str, str]]:
+    """(code, label) pairs, for templates."""
+    return [(code.value, text) for code, text in ALL[kind].items()]
+
+
+def choices(kind: str, blank: str | None = None) -> list[SelectChoice]:
+    """Options for a SelectField, optionally with a blank first option."""
+    options = [SelectChoice(code, text) for code, text in pairs(kind)]
+    return [SelectChoice("", blank), *options] if blank is not None else options

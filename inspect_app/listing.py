@@ -86,9 +86,7 @@ def filter_problems(query: Select, f: Filters, user: User) -> Select:
     if f.category:
         query = query.where(Problem.category == f.category)
     if f.q:
-        query = query.where(
-            or_(Problem.description.contains(f.q), Problem.code.contains(f.q))
-        )
+        query = query.where(or_(Problem.description.contains(f.q), Problem.code.contains(f.q)))
     return query
 
 
@@ -113,9 +111,7 @@ def filter_options(user: User) -> dict:
     group_list = list(db.session.scalars(groups))
     authors = select(User).where(
         User.id.in_(
-            select(Visit.author_id)
-            .where(Visit.group_id.in_([g.id for g in group_list]))
-            .distinct()
+            select(Visit.author_id).where(Visit.group_id.in_([g.id for g in group_list])).distinct()
         )
     )
     towns = select(Project.town).where(Project.town.is_not(None)).distinct().order_by(Project.town)

@@ -12,7 +12,7 @@ import os
 import tempfile
 import warnings
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -153,7 +153,7 @@ def _parse_exif_time(value, offset, local_tz: timezone | None) -> datetime | Non
             tz = timezone(sign * timedelta(hours=hours, minutes=minutes))
         except ValueError:
             pass
-    return naive.replace(tzinfo=tz).astimezone(timezone.utc).replace(tzinfo=None)
+    return naive.replace(tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
 
 
 def _parse_gps(gps) -> tuple[float | None, float | None]:

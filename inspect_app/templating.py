@@ -1,6 +1,7 @@
 """Jinja filters and globals: Shanghai dates, labels, the current locale."""
 
 from datetime import date, datetime
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
@@ -30,6 +31,8 @@ def url_with(**changes) -> str:
     args.update({k: v for k, v in changes.items() if v is not None})
     for key in [k for k, v in changes.items() if v is None]:
         args.pop(key, None)
+    if request.endpoint is None:  # error pages of unmatched URLs
+        return request.path + (f"?{urlencode(args)}" if args else "")
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
+from wtforms import SelectChoice
 
 from inspect_app.access import require_role
 from inspect_app.admin import forms
@@ -112,7 +113,7 @@ def _form_for(kind: str, record):
     form = spec.form(obj=record, **extra)
     if kind == "groups":
         campaigns = db.session.scalars(select(Campaign).order_by(Campaign.id.desc()))
-        form.campaign_id.choices = [(c.id, c.title) for c in campaigns]
+        form.campaign_id.choices = [SelectChoice(c.id, c.title) for c in campaigns]
     return form
 
 
@@ -137,8 +138,13 @@ def _edit(kind: str, record):
         return redirect(url_for("admin.edit", kind=kind, record_id=record.id))
     member_form = forms.MemberForm(prefix="member") if kind == "groups" and record.id else None
     return render_template(
-        "admin/edit.html", kind=kind, spec=_kind(kind), form=form, record=record,
-        member_form=member_form, kinds=KINDS,
+        "admin/edit.html",
+        kind=kind,
+        spec=_kind(kind),
+        form=form,
+        record=record,
+        member_form=member_form,
+        kinds=KINDS,
     )
 
 

@@ -40,4 +40,10 @@ def remove_member(user: User, group: Group, member_id: int) -> None:
     before = {"member_ids": [m.user_id for m in group.members]}
     group.members = [m for m in group.members if m.user_id != member_id]
     db.session.flush()
-    record_event(user, "update", group, before=before, after={"member_ids": [m.user_id for m in group.members]})
+    record_event(
+        user,
+        "update",
+        group,
+        before=before,
+        after={"member_ids": [m.user_id for m in group.members]},
+    )

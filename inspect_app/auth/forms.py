@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from inspect_app.auth.services import MIN_PASSWORD_LENGTH
@@ -41,5 +41,6 @@ class PasswordForm(FlaskForm):
 
 class LanguageForm(FlaskForm):
     locale = SelectField(
-        _l("界面语言"), choices=[("zh_Hans_CN", "简体中文"), ("en", "English")]
+        _l("界面语言"),
+        choices=[SelectChoice("zh_Hans_CN", "简体中文"), SelectChoice("en", "English")],
     )

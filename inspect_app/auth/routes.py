@@ -14,9 +14,9 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        if not urlsplit(target).netloc:
-            return target
+    is_local = target and target.startswith("/") and not target.startswith("//")
+    if is_local and not urlsplit(target).netloc and "\\" not in target:
+        return target
     return url_for("main.home")
 
 

@@ -294,7 +294,9 @@ class Seeder:
             category=category,
             description=description.format(p=visit.project.name),
             author=visit.author,
-            raised_by=visit.attendees[:2] if visit.author in visit.attendees[:2] else [visit.author],
+            raised_by=visit.attendees[:2]
+            if visit.author in visit.attendees[:2]
+            else [visit.author],
             status=status,
             created_at=created,
             updated_at=created,

@@ -25,7 +25,7 @@ def home():
     context = {
         "stats": dashboard(current_user, today),
         "today": today,
-        "statuses": labels.choices("problem_status"),
+        "statuses": labels.pairs("problem_status"),
     }
     if current_user.role in (Role.DEPUTY, Role.SECRETARY, Role.STAFF):
         context["groups"] = loggable_groups(current_user)

@@ -100,7 +100,9 @@ class GroupMember(Base):
     group_id: Mapped[int] = mapped_column(
         ForeignKey("inspection_group.id", ondelete="CASCADE"), primary_key=True
     )
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
     is_secretary: Mapped[bool] = mapped_column(default=False)
 
     group: Mapped[Group] = relationship(back_populates="members")

@@ -180,7 +180,9 @@ class ProgressNote(Base):
     __tablename__ = "progress_note"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    problem_id: Mapped[int] = mapped_column(ForeignKey("problem.id", ondelete="CASCADE"), index=True)
+    problem_id: Mapped[int] = mapped_column(
+        ForeignKey("problem.id", ondelete="CASCADE"), index=True
+    )
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     text: Mapped[str] = mapped_column(Text)

@@ -33,13 +33,9 @@ def error_message(error: PhotoError, filename: str) -> str:
     limit_mb = current_app.config["PHOTO_MAX_BYTES"] // (1024 * 1024)
     messages = {
         "empty": _("“%(name)s”是空文件。", name=filename),
-        "too_large": _(
-            "“%(name)s”太大，每张照片不能超过 %(mb)s MB。", name=filename, mb=limit_mb
-        ),
+        "too_large": _("“%(name)s”太大，每张照片不能超过 %(mb)s MB。", name=filename, mb=limit_mb),
         "too_many_pixels": _("“%(name)s”的像素太多，无法处理。", name=filename),
-        "not_an_image": _(
-            "“%(name)s”不是照片：只接受 JPEG、PNG、WebP 格式的图片。", name=filename
-        ),
+        "not_an_image": _("“%(name)s”不是照片：只接受 JPEG、PNG、WebP 格式的图片。", name=filename),
         "corrupt": _("“%(name)s”已损坏或不完整，请重新拍摄或选择。", name=filename),
     }
     return messages.get(error.code, messages["corrupt"])

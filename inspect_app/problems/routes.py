@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from inspect_app import labels
 from inspect_app.access import (
@@ -30,7 +31,9 @@ bp = Blueprint("problems", __name__)
 @login_required
 def index():
     filters = read_filters(request.args)
-    query = filter_problems(select(Problem).where(problem_scope(current_user)), filters, current_user)
+    query = filter_problems(
+        select(Problem).where(problem_scope(current_user)), filters, current_user
+    )
     counts = services.status_counts(query)
     query = query.order_by(Visit.visited_on.desc(), Problem.id.desc())
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
@@ -40,8 +43,8 @@ def index():
         filters=filters,
         counts=counts,
         options=filter_options(current_user),
-        statuses=labels.choices("problem_status"),
-        categories=labels.choices("problem_category"),
+        statuses=labels.pairs("problem_status"),
+        categories=labels.pairs("problem_category"),
         today=today_local(),
     )
 
@@ -73,10 +76,9 @@ def edit(problem_id: int):
     form = form_class(obj=problem)
     if is_staff:
         departments = services.departments()
-        form.lead_department_id.choices = [(0, _("（未交办）"))] + [
-            (d.id, d.name) for d in departments
-        ]
-        form.co_department_ids.choices = [(d.id, d.name) for d in departments]
+        options = [SelectChoice(d.id, d.name) for d in departments]
+        form.lead_department_id.choices = [SelectChoice(0, _("（未交办）")), *options]
+        form.co_department_ids.choices = options
         if request.method == "GET":
             form.lead_department_id.data = problem.lead_department_id or 0
             form.co_department_ids.data = [d.id for d in problem.co_departments]

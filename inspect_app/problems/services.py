@@ -39,7 +39,7 @@ def set_assignment(
     co_ids: list[int],
     deadline: date | None,
 ) -> None:
-    """Staff: lead department, co-departments and deadline. Assigning moves a reviewed problem on."""
+    """Staff set lead and co-departments and deadline; a lead moves the problem to 已交办."""
     before = _problem_state(problem)
     problem.lead_department_id = lead_id or None
     chosen = [d for d in departments() if d.id in set(co_ids) and d.id != lead_id]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from flask import request
 from flask_babel import gettext as _
+from wtforms import SelectChoice
 
 from inspect_app.models import Photo, User, Visit
 from inspect_app.photo_files.services import save_uploads, usable_photos, without_repeats
@@ -63,7 +64,7 @@ def visit_form_data(visit: Visit) -> dict:
 def run_visit_form(user: User, groups: list, visit: Visit | None = None) -> FormState:
     data = visit_form_data(visit) if visit is not None else _new_visit_data(user, groups)
     form = VisitForm(data=data if request.method == "GET" else None)
-    form.group_id.choices = [(g.id, f"{g.campaign.title} · {g.name}") for g in groups]
+    form.group_id.choices = [SelectChoice(g.id, f"{g.campaign.title} · {g.name}") for g in groups]
     if visit is not None:
         form.group_id.data = visit.group_id
     elif form.group_id.data not in {g.id for g in groups}:
@@ -107,14 +108,15 @@ def _prepare_choices(form: VisitForm, groups: list) -> FormState:
         own_all, others_all = services.project_choices(form.group_id.data)
         own += [p for p in own_all if p.id == selected]
         others += [p for p in others_all if p.id == selected]
-    choices = {}
-    if own:
-        choices[_("本组项目")] = [(p.id, f"{p.name}（{p.town or ''}）") for p in own]
-    if others:
-        choices[_("其他项目")] = [(p.id, f"{p.name}（{p.town or ''}）") for p in others]
-    form.project_id.choices = choices or [("", _("没有找到项目"))]
+    choices = [
+        SelectChoice(p.id, f"{p.name}（{p.town or ''}）", optgroup=_("本组项目")) for p in own
+    ]
+    choices += [
+        SelectChoice(p.id, f"{p.name}（{p.town or ''}）", optgroup=_("其他项目")) for p in others
+    ]
+    form.project_id.choices = choices or [SelectChoice("", _("没有找到项目"))]
     form.allowed_project_ids = set(services.all_project_ids())
-    form.attendee_ids.choices = [(u.id, u.name) for u in members]
+    form.attendee_ids.choices = [SelectChoice(u.id, u.name) for u in members]
     form.allowed_member_ids = {u.id for u in members}
     return FormState(form, groups, members, own, others)
 

@@ -31,9 +31,7 @@ class ProblemEntryForm(Form):
     id = HiddenField()
     client_uuid = HiddenField()
     category = SelectField(_l("问题类别"), choices=labels.choices("problem_category"))
-    description = TextAreaField(
-        _l("问题描述"), validators=[Optional(), Length(max=TEXT_LIMIT)]
-    )
+    description = TextAreaField(_l("问题描述"), validators=[Optional(), Length(max=TEXT_LIMIT)])
     suggestion = TextAreaField(
         _l("对这个问题的意见建议"), validators=[Optional(), Length(max=TEXT_LIMIT)]
     )

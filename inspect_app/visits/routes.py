@@ -89,6 +89,8 @@ def show(visit_id: int):
 def edit(visit_id: int):
     visit = get_visit_or_404(current_user, visit_id)
     if not can_edit_visit(current_user, visit):
+        if visit.author_id != current_user.id:
+            abort(404)
         flash(_("这条记录已审核，不能再修改。如需更正请联系本组联络员。"), "warning")
         return redirect(url_for("visits.show", visit_id=visit.id))
     state = run_visit_form(current_user, [visit.group], visit)

@@ -165,7 +165,9 @@ def update_visit(user: User, visit: Visit, data: VisitInput) -> Visit:
 
 def delete_visit(user: User, visit: Visit) -> list[str]:
     """Delete a visit with its problems, suggestions and photos; return the photo keys to remove."""
-    keys = [p.storage_key for p in db.session.scalars(select(Photo).where(Photo.visit_id == visit.id))]
+    keys = [
+        p.storage_key for p in db.session.scalars(select(Photo).where(Photo.visit_id == visit.id))
+    ]
     for problem in visit.problems:
         record_event(user, "delete", problem, before=snapshot(problem))
     for suggestion in visit.suggestions:

@@ -1,0 +1,71 @@
+"""A live server on a copy of the demo database, and headless Chromium at phone size."""
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from inspect_app import create_app
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def live_server(demo_folder, tmp_path):
+    shutil.copy(demo_folder / "inspect.sqlite", tmp_path / "inspect.sqlite")
+    shutil.copytree(demo_folder / "photos", tmp_path / "photos")
+    app = create_app(
+        {
+            "SECRET_KEY": "e2e",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'inspect.sqlite'}",
+            "PHOTO_ROOT": str(tmp_path / "photos"),
+        }
+    )
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Chromium is missing at {CHROMIUM}: .ci/run must install it")
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A fresh phone-sized page; every request it makes is recorded."""
+    _app, base_url = live_server
+    context = browser.new_context(
+        viewport=PHONE, base_url=base_url, locale="zh-CN", has_touch=True, is_mobile=True
+    )
+    page = context.new_page()
+    page.requests_seen = []
+    page.on("request", lambda request: page.requests_seen.append(request.url))
+    yield page
+    context.close()

@@ -1,0 +1,164 @@
+"""A deputy on a phone: log in, log a visit with a problem, a suggestion and a photo."""
+
+import io
+import sqlite3
+from datetime import datetime
+
+from PIL import Image
+from support import TESTDATA
+
+SCROLL_WIDTH = "document.documentElement.scrollWidth"
+TARGETS = ", ".join(
+    [
+        "main button",
+        "main .button",
+        "main select",
+        "main input:not([type=hidden]):not([type=file])",
+        "nav a",
+    ]
+)
+SMALL_TARGETS = (
+    "() => [...document.querySelectorAll('" + TARGETS + "')]"
+    ".filter(el => el.offsetParent !== null)"
+    ".map(el => (el.type === 'checkbox' && el.closest('label')) || el)"
+    ".map(el => [el.outerHTML.slice(0, 80), el.getBoundingClientRect().height])"
+    ".filter(([_html, h]) => h < 44)"
+)
+
+
+def check_phone_layout(page):
+    assert page.evaluate(SCROLL_WIDTH) <= 390, "horizontal scroll on a phone"
+    assert page.evaluate(SMALL_TARGETS) == []
+
+
+def log_in(page, username="demo-deputy"):
+    page.goto("/login")
+    page.fill("#login", username)
+    page.fill("#password", "inspect-demo")
+    page.click("button[type=submit]")
+
+
+def test_deputy_logs_a_visit_on_a_phone(phone, live_server, tmp_path):
+    app, base_url = live_server
+    shots = tmp_path / "screenshots"
+    phone.goto("/login")
+    check_phone_layout(phone)
+    phone.screenshot(path=shots / "1-login.png", full_page=True)
+
+    log_in(phone)
+    phone.wait_for_url(f"{base_url}/")
+    assert "东城街道视察组" in phone.content()
+    check_phone_layout(phone)
+    phone.screenshot(path=shots / "2-home.png", full_page=True)
+
+    phone.click("text=记录一次视察")
+    phone.wait_for_url("**/visits/new")
+    camera = phone.locator("input[type=file][name=photos]")
+    assert (
+        camera.get_attribute("accept") == "image/*"
+        and camera.get_attribute("capture") == "environment"
+    )
+    check_phone_layout(phone)
+    phone.select_option("#project_id", index=1)
+    project = phone.eval_on_selector(
+        "#project_id", "el => el.options[el.selectedIndex].text"
+    ).split("（")[0]
+    phone.fill("#summary", "厂房主体已封顶，正在安装设备。")
+    phone.select_option("#problems-0-category", "land")
+    phone.fill("#problems-0-description", "二期用地征拆未完成，影响开工。")
+    phone.fill("#problems-0-suggestion", "建议镇街限期完成补偿协商。")
+    phone.fill("#suggestions-0-text", "建议加强施工扬尘治理。")
+    phone.set_input_files(
+        "input[name='problems-0-photos']", str(TESTDATA / "exif-orientation" / "Portrait_6.jpg")
+    )
+    phone.wait_for_selector(".problem-block .thumb.pending img")
+    phone.screenshot(path=shots / "3-form.png", full_page=True)
+
+    phone.click("button[value=save]")
+    phone.wait_for_selector("text=视察记录已保存。")
+    assert "二期用地征拆未完成，影响开工。" in phone.content()
+    assert phone.locator(".thumbs img").count() == 1
+    check_phone_layout(phone)
+    phone.screenshot(path=shots / "4-saved.png", full_page=True)
+
+    phone.click("nav >> text=视察记录")
+    phone.wait_for_url("**/visits/")
+    assert project in phone.content()
+    phone.screenshot(path=shots / "5-list.png", full_page=True)
+    assert sorted(p.name for p in shots.iterdir()) == [
+        "1-login.png",
+        "2-home.png",
+        "3-form.png",
+        "4-saved.png",
+        "5-list.png",
+    ]
+    outside = [u for u in phone.requests_seen if not u.startswith((base_url, "blob:", "data:"))]
+    assert outside == [], "a request left the app's server"
+
+    with sqlite3.connect(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")) as db:
+        width, height = db.execute(
+            "select width, height from photo order by id desc limit 1"
+        ).fetchone()
+    assert height > width  # the EXIF-rotated portrait was stored upright
+
+
+def _big_photo_with_exif() -> bytes:
+    """A 12 MP noisy JPEG (several MB), taken sideways (orientation 6), with a capture time."""
+    image = Image.effect_noise((4000, 3000), 60).convert("RGB")
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif.get_ifd(0x8769)[0x9003] = "2025:07:15 10:30:00"
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=95, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def test_big_photo_is_shrunk_in_the_browser_keeping_time_and_orientation(
+    phone, live_server, tmp_path
+):
+    app, _base_url = live_server
+    original = _big_photo_with_exif()
+    path = tmp_path / "big.jpg"
+    path.write_bytes(original)
+    log_in(phone)
+    phone.goto("/visits/new")
+    phone.select_option("#project_id", index=1)
+    phone.fill("#summary", "现场照片较大。")
+    phone.set_input_files("input[name=photos]", str(path))
+    phone.wait_for_selector("[data-photo-picker] .thumb.pending img")
+    phone.click("button[value=save]")
+    phone.wait_for_selector("text=视察记录已保存。")
+    with sqlite3.connect(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")) as db:
+        size, width, height, captured = db.execute(
+            "select byte_size, width, height, captured_at from photo order by id desc limit 1"
+        ).fetchone()
+    assert size < len(original) / 2  # shrunk before upload
+    assert (width, height) == (1536, 2048)  # upright portrait, not rotated twice
+    assert datetime.fromisoformat(captured) == datetime(2025, 7, 15, 2, 30)  # capture time kept
+
+
+def test_typed_text_survives_a_reload(phone, live_server):
+    log_in(phone)
+    phone.goto("/visits/new")
+    phone.fill("#summary", "还没提交的草稿内容")
+    phone.fill("#problems-0-description", "草稿里的问题")
+    phone.wait_for_timeout(600)
+    phone.reload()
+    assert phone.input_value("#summary") == "还没提交的草稿内容"
+    assert phone.input_value("#problems-0-description") == "草稿里的问题"
+    assert "已恢复" in phone.inner_text("[data-draft-status]")
+
+
+def test_double_tap_on_save_stores_one_visit(phone, live_server):
+    app, _base_url = live_server
+    log_in(phone)
+    phone.goto("/visits/new")
+    phone.select_option("#project_id", index=1)
+    phone.fill("#summary", "连点两次保存")
+    db_path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    with sqlite3.connect(db_path) as db:
+        before = db.execute("select count(*) from visit").fetchone()[0]
+    phone.dblclick("button[value=save]")
+    phone.wait_for_selector("text=视察记录已保存。")
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("select count(*) from visit").fetchone()[0] == before + 1

@@ -1,0 +1,17 @@
+"""Helpers shared by the tests."""
+
+import re
+from pathlib import Path
+
+TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata"
+CSRF_FIELD = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
+
+
+def csrf_token(client, url: str) -> str:
+    """The CSRF token of the form on a page."""
+    page = client.get(url).get_data(as_text=True)
+    match = CSRF_FIELD.search(page)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1) or match.group(2)

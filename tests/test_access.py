@@ -1,0 +1,122 @@
+"""Every role against every page: allowed (200), not there (404), or sent to log in."""
+
+import pytest
+
+ROLES = ("demo-deputy", "demo-secretary", "demo-staff", "demo-department", "demo-viewer")
+A, N = 200, 404  # allowed, answers 404
+
+# page -> expected status for deputy, secretary, staff, department, viewer
+MATRIX = {
+    "/": (A, A, A, A, A),
+    "/visits/": (A, A, A, N, A),
+    "/visits/new": (A, A, A, N, N),
+    "/visits/{own_visit}": (A, A, A, N, A),
+    "/visits/{own_visit}/edit": (A, A, A, N, N),
+    "/visits/{other_visit}": (N, N, A, N, A),
+    "/visits/{other_visit}/edit": (N, N, A, N, N),
+    "/problems/": (A, A, A, A, A),
+    "/problems/{own_problem}": (A, A, A, N, A),
+    "/problems/{own_problem}/edit": (A, A, A, N, N),
+    "/problems/{assigned_problem}": (A, A, A, A, A),
+    "/problems/{unassigned_problem}": (N, N, A, N, A),
+    "/problems/{unassigned_problem}/edit": (N, N, A, N, N),
+    "/suggestions/": (A, A, A, A, A),
+    "/account": (A, A, A, A, A),
+    "/admin/campaigns/": (N, N, A, N, N),
+    "/admin/groups/": (N, N, A, N, N),
+    "/admin/groups/{group}/edit": (N, N, A, N, N),
+    "/admin/projects/": (N, N, A, N, N),
+    "/admin/projects/new": (N, N, A, N, N),
+    "/admin/departments/": (N, N, A, N, N),
+    "/admin/departments/{housing}/edit": (N, N, A, N, N),
+}
+
+
+def _cases():
+    for url, expected in MATRIX.items():
+        for role, status in zip(ROLES, expected, strict=True):
+            yield pytest.param(url, role, status, id=f"{role}:{url}")
+
+
+@pytest.mark.parametrize(("url", "role", "status"), list(_cases()))
+def test_access_matrix(client, login, demo, url, role, status):
+    login(role)
+    response = client.get(url.format(**demo))
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize("url", [u for u in MATRIX if u != "/"] + ["/"])
+def test_anonymous_is_sent_to_login(client, demo, url):
+    response = client.get(url.format(**demo))
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_healthz_needs_no_login(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "ok"
+
+
+def test_lists_hold_only_rows_in_scope(client, login, demo, app):
+    from sqlalchemy import select
+
+    from inspect_app.extensions import db
+    from inspect_app.models import Problem
+
+    with app.app_context():
+        own_codes = set(
+            db.session.scalars(select(Problem.code).where(Problem.group_id == demo["group"]))
+        )
+        other_codes = set(
+            db.session.scalars(select(Problem.code).where(Problem.group_id != demo["group"]))
+        )
+    login("demo-deputy")
+    page = client.get("/problems/").get_data(as_text=True)
+    assert all(code in page for code in own_codes)
+    assert not any(code in page for code in other_codes)
+
+
+def test_department_list_holds_only_its_problems(client, login, demo, app):
+    from sqlalchemy import select
+
+    from inspect_app.extensions import db
+    from inspect_app.models import Problem
+
+    with app.app_context():
+        theirs = set(
+            db.session.scalars(
+                select(Problem.code).where(Problem.lead_department_id == demo["housing"])
+            )
+        )
+        never = set(
+            db.session.scalars(select(Problem.code).where(Problem.lead_department_id.is_(None)))
+        )
+    login("demo-department")
+    page = client.get("/problems/").get_data(as_text=True)
+    assert theirs and all(code in page for code in theirs)
+    assert never and not any(code in page for code in never)
+
+
+def test_photo_of_another_group_answers_404(client, login, app, demo):
+    from sqlalchemy import select
+
+    from inspect_app.extensions import db
+    from inspect_app.models import Photo
+
+    with app.app_context():
+        photos = db.session.scalars(select(Photo)).all()
+        own = next(p.id for p in photos if p.visit.group_id == demo["group"])
+        other = next(p.id for p in photos if p.visit.group_id != demo["group"])
+    login("demo-deputy")
+    with client.get(f"/photos/{own}/thumb") as response:
+        assert response.status_code == 200 and response.mimetype == "image/jpeg"
+    assert client.get(f"/photos/{other}/thumb").status_code == 404
+    assert client.get(f"/photos/{other}").status_code == 404
+
+
+def test_post_without_csrf_token_is_refused(client, login, demo):
+    login("demo-deputy")
+    response = client.post(f"/visits/{demo['own_visit']}/delete")
+    assert response.status_code == 400
+    assert "页面已过期" in response.get_data(as_text=True)
+    assert client.get(f"/visits/{demo['own_visit']}").status_code == 200

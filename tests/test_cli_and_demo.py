@@ -1,0 +1,160 @@
+"""Command-line tools and the demo data's shape."""
+
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import func, select
+
+from inspect_app import create_app
+from inspect_app.extensions import db
+from inspect_app.models import (
+    Group,
+    GroupMember,
+    Photo,
+    Problem,
+    Project,
+    Role,
+    Suggestion,
+    User,
+    Visit,
+)
+
+
+def test_demo_data_has_the_real_campaign_scale(app):
+    with app.app_context():
+        count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
+        assert count(Problem) == 56 and count(Suggestion) == 118 and count(Project) == 81
+        assert count(Group) == 38
+        deputies = db.session.scalar(select(func.count(User.id)).where(User.role == Role.DEPUTY))
+        assert deputies == 417
+        levels = Counter(db.session.scalars(select(Group.level)))
+        assert levels == {"city": 6, "town": 32}
+        visits = db.session.scalars(select(Visit.visited_on)).all()
+        assert all(date(2025, 7, 1) <= d <= date(2025, 7, 31) for d in visits)
+        assert count(Photo) > 0
+
+
+def test_demo_problems_stand_in_every_state(app):
+    with app.app_context():
+        statuses = set(db.session.scalars(select(Problem.status)))
+        assert statuses >= {
+            "submitted",
+            "reviewed",
+            "assigned",
+            "in_progress",
+            "answered",
+            "closed",
+            "reopened",
+        }
+        ratings = set(
+            db.session.scalars(
+                select(Problem.satisfaction).where(Problem.satisfaction.is_not(None))
+            )
+        )
+        assert ratings == {"satisfied", "basically", "unsatisfied"}
+        problems = db.session.scalars(select(Problem)).all()
+        today = date(2026, 11, 21)
+        assert any(p.is_overdue(today) for p in problems)
+        assert any(p.co_departments for p in problems)
+
+
+def test_demo_accounts_fit_their_roles(app):
+    with app.app_context():
+        users = {
+            u.username: u
+            for u in db.session.scalars(select(User).where(User.username.like("demo-%")))
+        }
+        assert {u: users[u].role for u in users} == {
+            "demo-staff": "staff",
+            "demo-secretary": "secretary",
+            "demo-deputy": "deputy",
+            "demo-department": "department",
+            "demo-viewer": "viewer",
+        }
+        secretary_groups = db.session.scalars(
+            select(GroupMember.group_id).where(
+                GroupMember.user_id == users["demo-secretary"].id, GroupMember.is_secretary
+            )
+        ).all()
+        deputy_groups = db.session.scalars(
+            select(GroupMember.group_id).where(GroupMember.user_id == users["demo-deputy"].id)
+        ).all()
+        assert secretary_groups == deputy_groups and len(deputy_groups) == 1
+        assert (
+            db.session.scalar(
+                select(func.count(Visit.id)).where(Visit.group_id == deputy_groups[0])
+            )
+            > 0
+        )
+
+
+def test_seed_demo_is_deterministic(tmp_path, demo_folder):
+    from flask_migrate import upgrade
+
+    from inspect_app.database import writing
+    from inspect_app.demo.seed import seed_demo
+
+    def fingerprint(folder):
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'inspect.sqlite'}",
+                "PHOTO_ROOT": str(folder / "photos"),
+            }
+        )
+        with app.app_context():
+            rows = db.session.execute(
+                select(Problem.code, Problem.description, Problem.status).order_by(Problem.code)
+            ).all()
+            db.engine.dispose()
+            return rows
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'inspect.sqlite'}",
+            "PHOTO_ROOT": str(tmp_path / "photos"),
+        }
+    )
+    with app.app_context():
+        upgrade()
+        with writing():
+            seed_demo(app.config["PHOTO_ROOT"])
+            db.session.commit()
+        db.engine.dispose()
+    assert fingerprint(tmp_path) == fingerprint(demo_folder)
+
+
+def test_seed_demo_refuses_a_database_with_data(runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code != 0 and "not empty" in result.output
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0 and "not loaded" in result.output
+
+
+def test_create_user_and_log_in(runner, client, app):
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "wang",
+            "--name",
+            "王伟",
+            "--role",
+            "staff",
+            "--phone",
+            "13912345678",
+            "--password",
+            "s3cret-pass",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "wang"))
+        assert user.role == "staff" and user.check_password("s3cret-pass")
+    duplicate = runner.invoke(
+        args=["create-user", "wang", "--name", "x", "--password", "s3cret-pass"]
+    )
+    assert duplicate.exit_code != 0 and "already exists" in duplicate.output
+
+
+def test_create_user_refuses_short_password(runner):
+    result = runner.invoke(args=["create-user", "li", "--name", "李", "--password", "short"])
+    assert result.exit_code != 0 and "at least 8" in result.output
