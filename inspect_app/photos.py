@@ -8,6 +8,7 @@ header before anything is decoded.
 
 import hashlib
 import io
+import math
 import os
 import tempfile
 import warnings
@@ -173,12 +174,22 @@ def _dms(parts, ref, negative_ref: str) -> float:
     return -value if str(ref).upper().startswith(negative_ref) else value
 
 
+DRAFT_FLOOR = 0.75  # a draft may come out this much below the target long side
+
+
 def _decode_reduced(im: Image.Image, long_side: int) -> Image.Image:
-    """Ask the JPEG decoder for a draft near the target size (same aspect ratio), then load."""
+    """Let the JPEG decoder scale down by 1/2, 1/4 or 1/8 while decoding, then load.
+
+    draft() picks the largest reduction that keeps the image at least the requested size,
+    so we ask for 3/4 of the target (same aspect ratio): a 4032 px photo then decodes at
+    2016 px, at most 2048, with no resize at all. Asking for the full 2048 would decode
+    it at full size.
+    """
     if im.format == "JPEG":
-        scale = long_side / max(im.width, im.height)
-        if scale < 1:
-            im.draft("RGB", (max(1, int(im.width * scale)), max(1, int(im.height * scale))))
+        scale = long_side * DRAFT_FLOOR / max(im.width, im.height)
+        if scale < 0.5:
+            size = (max(1, math.ceil(im.width * scale)), max(1, math.ceil(im.height * scale)))
+            im.draft("RGB", size)
     try:
         im.load()
     except (OSError, SyntaxError, ValueError) as exc:
@@ -208,7 +219,7 @@ def _fit(im: Image.Image, side: int) -> Image.Image:
 
 def _encode(im: Image.Image, quality: int) -> bytes:
     out = io.BytesIO()
-    im.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
+    im.save(out, "JPEG", quality=quality, optimize=True)
     return out.getvalue()
 
 

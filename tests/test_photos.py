@@ -44,12 +44,21 @@ def _jpeg(size=(4000, 3000), exif=None) -> bytes:
 def test_large_photo_is_shrunk_with_thumbnail_and_sha256():
     data = _jpeg()
     result = process_photo(data)
-    assert (result.width, result.height) == (2048, 1536)
+    # decoded by the JPEG draft at half size: under 2048 px, no resize needed
+    assert 1536 <= result.width <= 2048 and result.height * 4 == result.width * 3
     assert max(_image(result.thumbnail).size) == 320
     assert result.source_format == "JPEG"
     import hashlib
 
     assert result.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_large_png_is_resized_to_2048_on_its_long_side():
+    out = io.BytesIO()
+    Image.new("RGB", (3000, 2000), "gray").save(out, "PNG")
+    result = process_photo(out.getvalue())
+    assert (result.width, result.height) == (2048, 1365)
+    assert _image(result.thumbnail).size == (320, 213)
 
 
 def test_capture_time_and_gps_are_read_then_stripped():
