@@ -81,7 +81,9 @@ def peak_memory_mb(name: str, path: str) -> float:
     code = CHILD.format(root=str(ROOT), bench=str(Path(__file__).parent), path=path, name=name)
     runs = []
     for _ in range(MEMORY_RUNS):
-        output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        output = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
         runs.append(float(output.stdout.strip().splitlines()[-1]))
     return statistics.median(runs)
 
@@ -112,7 +114,8 @@ def main() -> None:
     memory_ratio = figures["inspect"]["peak_mb"] / max(figures["naive"]["peak_mb"], 0.1)
     print(f"photo: 4032x3024 JPEG, {len(data) / 1e6:.1f} MB, EXIF orientation 6")
     for name, values in figures.items():
-        print(f"  {name:<8} median {values['median_ms']:>7.1f} ms   peak memory +{values['peak_mb']:.1f} MB")
+        median, peak = values["median_ms"], values["peak_mb"]
+        print(f"  {name:<8} median {median:>7.1f} ms   peak memory +{peak:.1f} MB")
     print(f"  time ratio   {time_ratio:.2f}x  (goal <= 0.40x)")
     print(f"  memory ratio {memory_ratio:.2f}x  (goal <= 0.50x)")
     print(json.dumps({"figures": figures, "time_ratio": time_ratio, "memory_ratio": memory_ratio}))
