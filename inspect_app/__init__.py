@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from inspect_app import database
@@ -43,6 +43,7 @@ def _fill_instance_defaults(app: Flask) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'inspect.sqlite'}"
     app.config["PHOTO_ROOT"] = str(app.config.get("PHOTO_ROOT") or instance / "photos")
+    app.config["EXPORT_DIR"] = str(app.config.get("EXPORT_DIR") or ROOT / "exports")
     for key in ("PHOTO_MAX_BYTES", "PHOTO_MAX_PIXELS", "MAX_CONTENT_LENGTH", "PAGE_SIZE"):
         app.config[key] = int(app.config[key])
 
@@ -69,6 +70,8 @@ def _init_extensions(app: Flask) -> None:
 def select_locale() -> str:
     """?lang= (remembered in the session), then the user's setting, then zh-CN."""
     languages = ("zh_Hans_CN", "en")
+    if not has_request_context():
+        return "zh_Hans_CN"
     wanted = request.args.get("lang")
     if wanted:
         wanted = "zh_Hans_CN" if wanted.lower().startswith("zh") else wanted
@@ -84,12 +87,15 @@ def select_locale() -> str:
 def _register_blueprints(app: Flask) -> None:
     from inspect_app.admin.routes import bp as admin_bp
     from inspect_app.auth.routes import bp as auth_bp
+    from inspect_app.imports.routes import bp as imports_bp
+    from inspect_app.ledger.routes import bp as ledger_bp
     from inspect_app.main.routes import bp as main_bp
     from inspect_app.photo_files.routes import bp as photo_files_bp
     from inspect_app.problems.routes import bp as problems_bp
     from inspect_app.visits.routes import bp as visits_bp
 
-    for blueprint in (main_bp, auth_bp, visits_bp, problems_bp, photo_files_bp, admin_bp):
+    blueprints = (main_bp, auth_bp, visits_bp, problems_bp, photo_files_bp, admin_bp)
+    for blueprint in (*blueprints, ledger_bp, imports_bp):
         app.register_blueprint(blueprint)
 
 

@@ -13,6 +13,10 @@ from inspect_app.models import Department, Group, GroupMember, Role, User
 def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
+    from inspect_app.exports_cli import COMMANDS
+
+    for command in COMMANDS:
+        app.cli.add_command(command)
 
 
 @click.command("create-user")

@@ -25,6 +25,8 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 220 * 1024 * 1024
     MAX_FORM_PARTS = 5000
     PAGE_SIZE = 30
+    EXTERNAL_URL = "http://127.0.0.1:5000/"  # links in command-line exports
+    EXPORT_DIR = None  # filled in by create_app: exports/ beside the package
 
 
 def from_environment() -> dict:

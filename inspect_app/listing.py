@@ -7,7 +7,18 @@ from sqlalchemy import Select, or_, select
 
 from inspect_app.access import member_group_ids
 from inspect_app.extensions import db
-from inspect_app.models import Group, Problem, Project, Role, Suggestion, User, Visit
+from inspect_app.models import (
+    Campaign,
+    Department,
+    Group,
+    Problem,
+    Project,
+    Role,
+    Suggestion,
+    User,
+    Visit,
+)
+from inspect_app.models.records import problem_co_department
 
 
 @dataclass
@@ -22,6 +33,12 @@ class Filters:
     category: str = ""
     q: str = ""
     mine: bool = False
+    campaign_id: int | None = None
+    department_id: int | None = None
+
+    def problem_only(self) -> bool:
+        """Whether a filter applies to problems only (status, category, department)."""
+        return bool(self.status or self.category or self.department_id)
 
 
 def _int(value: str | None) -> int | None:
@@ -47,10 +64,14 @@ def read_filters(args) -> Filters:
         category=(args.get("category") or "").strip(),
         q=(args.get("q") or "").strip()[:100],
         mine=args.get("mine") == "1",
+        campaign_id=_int(args.get("campaign_id")),
+        department_id=_int(args.get("department_id")),
     )
 
 
 def _common(query: Select, model, f: Filters, user: User) -> Select:
+    if f.campaign_id:
+        query = query.where(model.campaign_id == f.campaign_id)
     if f.group_id:
         query = query.where(model.group_id == f.group_id)
     if f.project_id:
@@ -85,6 +106,11 @@ def filter_problems(query: Select, f: Filters, user: User) -> Select:
         query = query.where(Problem.status == f.status)
     if f.category:
         query = query.where(Problem.category == f.category)
+    if f.department_id:
+        co = select(problem_co_department.c.problem_id).where(
+            problem_co_department.c.department_id == f.department_id
+        )
+        query = query.where(or_(Problem.lead_department_id == f.department_id, Problem.id.in_(co)))
     if f.q:
         query = query.where(or_(Problem.description.contains(f.q), Problem.code.contains(f.q)))
     return query
@@ -116,9 +142,12 @@ def filter_options(user: User) -> dict:
     )
     towns = select(Project.town).where(Project.town.is_not(None)).distinct().order_by(Project.town)
     return {
+        "campaigns": list(db.session.scalars(select(Campaign).order_by(Campaign.id.desc()))),
+        "departments": list(db.session.scalars(select(Department).order_by(Department.sort_order))),
         "groups": group_list,
         "towns": list(db.session.scalars(towns)),
         "projects": list(db.session.scalars(select(Project).order_by(Project.name))),
         "authors": list(db.session.scalars(authors.order_by(User.name))),
         "show_group": user.role in (Role.STAFF, Role.VIEWER) or len(group_list) > 1,
+        "show_departments": user.role in (Role.STAFF, Role.VIEWER, Role.SECRETARY),
     }

@@ -36,12 +36,20 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def url_keeping_filters(endpoint: str, **changes) -> str:
+    """A URL for another page with the current filters (not the page number)."""
+    args = {k: v for k, v in request.args.to_dict().items() if k not in ("page", "lang")}
+    args.update(changes)
+    return url_for(endpoint, **args)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["localdatetime"] = local_datetime
     app.jinja_env.filters["localdate"] = local_date
     app.jinja_env.globals.update(
         label=labels.label,
         url_with=url_with,
+        url_keeping_filters=url_keeping_filters,
         today_local=today_local,
         html_lang=lambda: "en" if str(get_locale()).startswith("en") else "zh-CN",
     )

@@ -1,0 +1,181 @@
+"""Importing the project list and the deputy roster: all rows valid, or nothing written."""
+
+import secrets
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from inspect_app.auditing import record_event, snapshot
+from inspect_app.extensions import db
+from inspect_app.models import Campaign, Group, GroupMember, Project, Role, User
+from inspect_app.spreadsheets.imports import (
+    FieldSpec,
+    RowError,
+    duplicate_errors,
+    read_rows,
+    template_workbook,
+)
+
+STAGES = {
+    "签约": "signed",
+    "拿地": "land",
+    "开工": "started",
+    "在建": "building",
+    "投产": "operating",
+}
+ROLES = {"代表": Role.DEPUTY, "联络员": Role.SECRETARY}
+
+PROJECT_SPECS = [
+    FieldSpec("code", "项目编号", aliases=("编号",), max_length=40, note="有编号时按编号更新，"),
+    FieldSpec("name", "项目名称", required=True, note="没有编号时按名称更新。"),
+    FieldSpec("town", "镇街", aliases=("所在镇街",), max_length=50),
+    FieldSpec("industry", "行业", aliases=("所属行业", "产业"), max_length=50),
+    FieldSpec("owner", "建设单位", aliases=("业主单位", "项目业主")),
+    FieldSpec(
+        "investment",
+        "总投资（亿元）",
+        kind="decimal",
+        aliases=("总投资", "投资额（亿元）", "投资额"),
+        note="单位：亿元。",
+    ),
+    FieldSpec("stage", "项目阶段", kind="choice", choices=tuple(STAGES), aliases=("阶段",)),
+    FieldSpec("address", "地址", aliases=("项目地址",), max_length=300),
+    FieldSpec("longitude", "经度", kind="float"),
+    FieldSpec("latitude", "纬度", kind="float"),
+]
+
+
+def deputy_specs(group_names: tuple[str, ...]) -> list[FieldSpec]:
+    return [
+        FieldSpec("name", "姓名", required=True, max_length=50),
+        FieldSpec("phone", "手机号", required=True, kind="phone", aliases=("手机", "手机号码")),
+        FieldSpec("group", "视察组", required=True, kind="choice", choices=group_names),
+        FieldSpec("role", "角色", kind="choice", choices=tuple(ROLES), note="不填为代表。"),
+        FieldSpec("delegation", "代表团", max_length=50),
+        FieldSpec("employer", "工作单位", aliases=("单位",)),
+        FieldSpec(
+            "password",
+            "初始密码",
+            max_length=64,
+            note="仅用于新账户；不填则自动生成并在导入结果中显示一次。",
+        ),
+    ]
+
+
+@dataclass
+class ImportOutcome:
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    passwords: list[tuple[str, str, str]] = field(default_factory=list)  # name, phone, password
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def projects_template() -> bytes:
+    return template_workbook("重大项目清单", PROJECT_SPECS)
+
+
+def deputies_template(campaign: Campaign | None) -> bytes:
+    names = tuple(g.name for g in campaign.groups) if campaign else ()
+    return template_workbook("代表名单", deputy_specs(names))
+
+
+def import_projects(user: User | None, data: bytes) -> ImportOutcome:
+    """Create or update projects (by code, else by name). Raises ImportFileError."""
+    result = read_rows(data, PROJECT_SPECS)
+    errors = result.errors + duplicate_errors(result.rows, "code", "项目编号")
+    errors += duplicate_errors([r for r in result.rows if not r.get("code")], "name", "项目名称")
+    outcome = ImportOutcome(errors=sorted(errors, key=lambda e: e.row))
+    if not outcome.ok:
+        return outcome
+    for row in result.rows:
+        project = _find_project(row)
+        before = snapshot(project) if project else None
+        if project is None:
+            project = Project(name=row["name"])
+            db.session.add(project)
+            outcome.created += 1
+        else:
+            outcome.updated += 1
+        for key in ("code", "name", "town", "industry", "owner", "investment", "address"):
+            if row[key] is not None:
+                setattr(project, key, row[key])
+        if row["stage"]:
+            project.stage = STAGES[row["stage"]]
+        if row["latitude"] is not None and row["longitude"] is not None:
+            project.latitude, project.longitude = row["latitude"], row["longitude"]
+        db.session.flush()
+        record_event(user, "import" if before else "create", project, before, snapshot(project))
+    return outcome
+
+
+def _find_project(row: dict) -> Project | None:
+    if row.get("code"):
+        found = db.session.scalar(select(Project).where(Project.code == row["code"]))
+        if found is not None:
+            return found
+    return db.session.scalar(select(Project).where(Project.name == row["name"]))
+
+
+def import_deputies(user: User | None, data: bytes, campaign: Campaign) -> ImportOutcome:
+    """Create or update deputies (by phone) and their group membership. Raises ImportFileError."""
+    groups = {g.name: g for g in campaign.groups}
+    result = read_rows(data, deputy_specs(tuple(groups)))
+    errors = result.errors + duplicate_errors(result.rows, "phone", "手机号")
+    errors += _clashing_accounts(result.rows)
+    outcome = ImportOutcome(errors=sorted(errors, key=lambda e: e.row))
+    if not outcome.ok:
+        return outcome
+    for row in result.rows:
+        _import_deputy(user, row, groups[row["group"]], outcome)
+    return outcome
+
+
+def _clashing_accounts(rows: list[dict]) -> list[RowError]:
+    """A phone that belongs to a staff, department or viewer account cannot become a deputy."""
+    phones = [r["phone"] for r in rows if r.get("phone")]
+    if not phones:
+        return []
+    others = db.session.execute(
+        select(User.phone, User.role).where(
+            User.phone.in_(phones), User.role.not_in((Role.DEPUTY, Role.SECRETARY))
+        )
+    ).all()
+    clashing = {phone for phone, _role in others}
+    return [
+        RowError(r["_row"], "手机号", "这个手机号已属于工作人员或承办单位账户")
+        for r in rows
+        if r.get("phone") in clashing
+    ]
+
+
+def _import_deputy(user: User | None, row: dict, group: Group, outcome: ImportOutcome) -> None:
+    role = ROLES.get(row["role"] or "代表", Role.DEPUTY)
+    account = db.session.scalar(select(User).where(User.phone == row["phone"]))
+    before = snapshot(account) if account else None
+    if account is None:
+        password = row["password"] or secrets.token_urlsafe(8)
+        account = User(username=row["phone"], phone=row["phone"], name=row["name"], role=role)
+        account.set_password(password)
+        db.session.add(account)
+        outcome.created += 1
+        if not row["password"]:
+            outcome.passwords.append((row["name"], row["phone"], password))
+    else:
+        outcome.updated += 1
+        account.name = row["name"]
+        account.role = role
+    for key in ("delegation", "employer"):
+        if row[key] is not None:
+            setattr(account, key, row[key])
+    membership = next((m for m in group.members if m.user is account), None)
+    if membership is None:
+        group.members.append(GroupMember(user=account, is_secretary=role == Role.SECRETARY))
+    else:
+        membership.is_secretary = role == Role.SECRETARY
+    db.session.flush()
+    after = snapshot(account, group=group.name)
+    record_event(user, "import" if before else "create", account, before, after)

@@ -1,0 +1,1 @@
+"""Spreadsheets that leave the system and come into it. Pure: no Flask, no database."""

@@ -1,0 +1,198 @@
+"""Reading 重大项目清单 and 代表名单 from .xlsx: headers matched by name, every bad cell reported.
+
+Pure: bytes in, rows and errors out. Nothing is written anywhere unless the caller sees
+no errors at all.
+"""
+
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils.exceptions import InvalidFileException
+
+MAX_ROWS = 20_000
+HEADER_SCAN_ROWS = 10
+PHONE = re.compile(r"^1\d{10}$")
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    header: str
+    required: bool = False
+    kind: str = "text"  # text | decimal | float | phone | choice
+    choices: tuple = ()  # for kind == "choice": the allowed values
+    aliases: tuple = ()
+    max_length: int = 200
+    note: str = ""
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"第 {self.row} 行「{self.column}」：{self.message}"
+
+
+@dataclass
+class ReadResult:
+    rows: list[dict] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def normalize_header(text) -> str:
+    """Full-width to half-width, no spaces at all, lower case: '项目名称 ' == '项目名称'."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or ""))).lower()
+
+
+def _open(data: bytes):
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ImportFileError("这不是 Excel 文件（.xlsx）。请用本页提供的模板填写后上传。")
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ImportFileError("文件已损坏或不是 Excel 文件（.xlsx），无法读取。") from exc
+
+
+def _find_header(rows: list[tuple], specs: list[FieldSpec]) -> tuple[int, dict[str, int]]:
+    wanted = {s.key: {normalize_header(h) for h in (s.header, *s.aliases)} for s in specs}
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        names = [normalize_header(v) for v in row]
+        positions = {}
+        for spec in specs:
+            for column, name in enumerate(names):
+                if name and name in wanted[spec.key]:
+                    positions[spec.key] = column
+                    break
+        if all(s.key in positions for s in specs if s.required):
+            return index, positions
+    required = "、".join(s.header for s in specs if s.required)
+    raise ImportFileError(f"没有找到表头。第一行应包含这些列：{required}。请使用本页提供的模板。")
+
+
+def read_rows(data: bytes, specs: list[FieldSpec]) -> ReadResult:
+    """Every data row as a dict keyed by spec.key (with '_row': its row number), and all errors."""
+    workbook = _open(data)
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append(row)
+            if len(rows) > MAX_ROWS + HEADER_SCAN_ROWS:
+                raise ImportFileError(f"行数太多：一次最多导入 {MAX_ROWS} 行。")
+    finally:
+        workbook.close()
+    header_index, positions = _find_header(rows, specs)
+    result = ReadResult()
+    for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
+        values = {s.key: _cell(row, positions.get(s.key)) for s in specs}
+        if all(v in (None, "") for v in values.values()):
+            continue
+        parsed = {"_row": offset}
+        for spec in specs:
+            value, message = parse_value(spec, values[spec.key])
+            if message:
+                result.errors.append(RowError(offset, spec.header, message))
+            parsed[spec.key] = value
+        result.rows.append(parsed)
+    if not result.rows and not result.errors:
+        raise ImportFileError("表格里没有数据行。")
+    return result
+
+
+def _cell(row: tuple, position: int | None):
+    if position is None or position >= len(row):
+        return None
+    value = row[position]
+    return value.strip() if isinstance(value, str) else value
+
+
+def parse_value(spec: FieldSpec, value) -> tuple[object, str | None]:
+    """(the value as stored, or None; an error message in Chinese, or None)."""
+    if value is None or value == "":
+        return None, ("不能为空" if spec.required else None)
+    if spec.kind == "decimal":
+        return _decimal(value)
+    if spec.kind == "float":
+        try:
+            return float(value), None
+        except (TypeError, ValueError):
+            return None, f"应为数字，现为“{value}”"
+    text = _text(value)
+    if spec.kind == "phone":
+        digits = re.sub(r"[\s-]", "", text)
+        if not PHONE.match(digits):
+            return None, f"手机号应为 1 开头的 11 位数字，现为“{text}”"
+        return digits, None
+    if spec.kind == "choice" and text not in spec.choices:
+        return None, f"应为 {'、'.join(spec.choices)} 之一，现为“{text}”"
+    if len(text) > spec.max_length:
+        return None, f"太长：最多 {spec.max_length} 个字"
+    return text, None
+
+
+def _text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def _decimal(value) -> tuple[Decimal | None, str | None]:
+    try:
+        number = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        return None, f"应为数字（单位：亿元），现为“{value}”"
+    if not number.is_finite() or number < 0:
+        return None, f"应为不小于 0 的数字，现为“{value}”"
+    return number.quantize(Decimal("0.01")), None
+
+
+def duplicate_errors(rows: list[dict], key: str, header: str) -> list[RowError]:
+    """A value that appears on two rows of the file is an error on the later row."""
+    seen, errors = {}, []
+    for row in rows:
+        value = row.get(key)
+        if value is None:
+            continue
+        if value in seen:
+            errors.append(RowError(row["_row"], header, f"与第 {seen[value]} 行重复"))
+        else:
+            seen[value] = row["_row"]
+    return errors
+
+
+def template_workbook(title: str, specs: list[FieldSpec]) -> bytes:
+    """A blank template: the header row, and a sheet that explains each column."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    for column, spec in enumerate(specs, start=1):
+        cell = sheet.cell(row=1, column=column, value=spec.header)
+        cell.font = Font(name="宋体", bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDDDDD")
+        sheet.column_dimensions[cell.column_letter].width = max(12, len(spec.header) * 2 + 4)
+    sheet.freeze_panes = "A2"
+    notes = workbook.create_sheet("填写说明")
+    notes.append(["列名", "是否必填", "说明"])
+    for spec in specs:
+        choices = f"可填：{'、'.join(spec.choices)}。" if spec.choices else ""
+        notes.append([spec.header, "必填" if spec.required else "选填", f"{spec.note}{choices}"])
+    notes.column_dimensions["C"].width = 60
+    for row in notes.iter_rows():
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
