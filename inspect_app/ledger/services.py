@@ -5,24 +5,27 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, func, or_, select
 
 from inspect_app import labels
 from inspect_app.access import problem_scope, suggestion_scope, visit_scope
 from inspect_app.extensions import db
 from inspect_app.listing import Filters, filter_problems, filter_suggestions, filter_visits
 from inspect_app.models import (
+    OPEN_STATUSES,
     Campaign,
     Department,
     Group,
+    Photo,
     Problem,
     ProblemStatus,
+    ProgressNote,
     Project,
     Suggestion,
     User,
     Visit,
 )
+from inspect_app.models.records import problem_co_department, problem_raiser, visit_attendee
 from inspect_app.photos import photo_paths
 from inspect_app.spreadsheets.handover import write_handover
 from inspect_app.spreadsheets.ledger import write_ledger
@@ -58,69 +61,130 @@ def problem_query(user: User, filters: Filters) -> Select:
     )
 
 
-def _problem_options():
-    return (
-        selectinload(Problem.group),
-        selectinload(Problem.project),
-        selectinload(Problem.visit),
-        selectinload(Problem.raised_by),
-        selectinload(Problem.lead_department),
-        selectinload(Problem.co_departments),
-        selectinload(Problem.suggestions),
-        selectinload(Problem.photos),
-        selectinload(Problem.progress_notes),
-    )
+def _chunks(query: Select):
+    """Rows of a query, CHUNK at a time, without building ORM objects."""
+    result = db.session.execute(query.execution_options(yield_per=CHUNK))
+    yield from result.partitions()
 
 
-def _chunked(query: Select):
-    return db.session.scalars(query.execution_options(yield_per=CHUNK))
+def _grouped(query: Select) -> dict[int, list]:
+    """{key: [values...]} from (key, value...) rows, in query order."""
+    grouped: dict[int, list] = {}
+    for key, *values in db.session.execute(query):
+        grouped.setdefault(key, []).append(values[0] if len(values) == 1 else values)
+    return grouped
+
+
+def _department_names() -> dict[int, str]:
+    return dict(db.session.execute(select(Department.id, Department.name)).all())
+
+
+PROBLEM_COLUMNS = (
+    Problem.id,
+    Problem.code,
+    Group.name,
+    Project.town,
+    Project.name,
+    Visit.visited_on,
+    Problem.category,
+    Problem.description,
+    Problem.lead_department_id,
+    Problem.deadline,
+    Problem.status,
+    Problem.answer,
+    Problem.satisfaction,
+    Problem.assigned_at,
+)
 
 
 def problem_rows(query: Select, ctx: ExportContext, department_id: int | None = None) -> Iterator:
-    for problem in _chunked(query.options(*_problem_options())):
-        yield problem_row(problem, ctx, department_id)
+    """ProblemRows for a problem query (see problem_query), read in chunks."""
+    departments = _department_names()
+    for chunk in _chunks(query.with_only_columns(*PROBLEM_COLUMNS)):
+        ids = [row[0] for row in chunk]
+        related = _problem_details(ids)
+        for row in chunk:
+            yield _problem_row(row, related, departments, ctx, department_id)
 
 
-def problem_row(problem: Problem, ctx: ExportContext, department_id: int | None) -> ProblemRow:
-    notes = [n.text for n in problem.progress_notes]
-    handling = problem.answer or "\n".join(notes)
-    photos = problem.photos
+def _problem_details(ids: list[int]) -> dict[str, dict]:
+    raisers = (
+        select(problem_raiser.c.problem_id, User.name)
+        .join(User, User.id == problem_raiser.c.user_id)
+        .where(problem_raiser.c.problem_id.in_(ids))
+        .order_by(User.id)
+    )
+    co = (
+        select(problem_co_department.c.problem_id, problem_co_department.c.department_id)
+        .where(problem_co_department.c.problem_id.in_(ids))
+        .order_by(problem_co_department.c.department_id)
+    )
+    suggestions = (
+        select(Suggestion.problem_id, Suggestion.text)
+        .where(Suggestion.problem_id.in_(ids))
+        .order_by(Suggestion.id)
+    )
+    photos = (
+        select(Photo.problem_id, Photo.id, Photo.storage_key, Photo.width, Photo.height)
+        .where(Photo.problem_id.in_(ids))
+        .order_by(Photo.id)
+    )
+    notes = (
+        select(ProgressNote.problem_id, ProgressNote.text)
+        .where(ProgressNote.problem_id.in_(ids))
+        .order_by(ProgressNote.id)
+    )
+    return {
+        "raisers": _grouped(raisers),
+        "co": _grouped(co),
+        "suggestions": _grouped(suggestions),
+        "photos": _grouped(photos),
+        "notes": _grouped(notes),
+    }
+
+
+def _problem_row(row, related, departments, ctx: ExportContext, department_id) -> ProblemRow:
+    (pid, code, group, town, project, visited_on, category, description, lead_id, deadline,
+     status, answer, satisfaction, assigned_at) = row  # fmt: skip
+    photos = related["photos"].get(pid, [])
     role = ""
     if department_id is not None:
-        role = "主办" if problem.lead_department_id == department_id else "协办"
+        role = "主办" if lead_id == department_id else "协办"
+    open_status = status in OPEN_STATUSES
     return ProblemRow(
-        code=problem.code or "",
-        group=problem.group.name,
-        town=problem.project.town or "",
-        project=problem.project.name,
-        visited_on=problem.visit.visited_on,
-        category=labels.label("problem_category", problem.category),
-        description=problem.description,
-        suggestions="\n".join(s.text for s in problem.suggestions),
-        raised_by="、".join(u.name for u in problem.raised_by),
-        lead_department=problem.lead_department.name if problem.lead_department else "",
-        co_departments="、".join(d.name for d in problem.co_departments),
-        deadline=problem.deadline,
-        status=labels.label("problem_status", problem.status),
-        handling=handling,
-        satisfaction=labels.label("satisfaction", problem.satisfaction),
-        assigned_on=problem.assigned_at.date() if problem.assigned_at else None,
+        code=code or "",
+        group=group,
+        town=town or "",
+        project=project,
+        visited_on=visited_on,
+        category=labels.label("problem_category", category),
+        description=description,
+        suggestions="\n".join(related["suggestions"].get(pid, [])),
+        raised_by="、".join(related["raisers"].get(pid, [])),
+        lead_department=departments.get(lead_id, ""),
+        co_departments="、".join(departments[d] for d in related["co"].get(pid, [])),
+        deadline=deadline,
+        status=labels.label("problem_status", status),
+        handling=answer or "\n".join(related["notes"].get(pid, [])),
+        satisfaction=labels.label("satisfaction", satisfaction),
+        assigned_on=assigned_at.date() if assigned_at else None,
         role=role,
         pictures=_pictures(photos, ctx) if ctx.images else [],
         photo_count=len(photos),
-        photo_url=f"{ctx.base_url}photos/{photos[0].id}" if photos else None,
-        overdue=problem.is_overdue(ctx.today),
-        closed=problem.status == ProblemStatus.CLOSED,
+        photo_url=f"{ctx.base_url}photos/{photos[0][0]}" if photos else None,
+        overdue=bool(deadline and deadline < ctx.today and open_status),
+        closed=status == ProblemStatus.CLOSED,
     )
 
 
-def _pictures(photos, ctx: ExportContext) -> list[Picture]:
+def _pictures(photos: list, ctx: ExportContext) -> list[Picture]:
+    """Up to two thumbnails on disk, sized for the cell: (id, key, width, height) rows."""
     pictures = []
-    for photo in photos[:PICTURES_PER_ROW]:
-        _image, thumb = photo_paths(ctx.photo_root, photo.storage_key)
+    for _photo_id, key, width, height in photos[:PICTURES_PER_ROW]:
+        _image, thumb = photo_paths(ctx.photo_root, key)
         if thumb.exists():
-            width = max(1, round(PICTURE_HEIGHT * photo.width / max(photo.height, 1)))
-            pictures.append(Picture(str(thumb), width, PICTURE_HEIGHT))
+            shown = max(1, round(PICTURE_HEIGHT * width / max(height, 1)))
+            pictures.append(Picture(str(thumb), shown, PICTURE_HEIGHT))
     return pictures
 
 
@@ -129,26 +193,39 @@ def suggestion_rows(user: User, filters: Filters) -> Iterator[SuggestionRow]:
     if filters.problem_only():
         matching = problem_query(user, filters).with_only_columns(Problem.id).order_by(None)
         query = query.where(Suggestion.problem_id.in_(matching))
-    query = query.order_by(Visit.visited_on, Suggestion.id).options(
-        selectinload(Suggestion.group),
-        selectinload(Suggestion.visit).selectinload(Visit.project),
-        selectinload(Suggestion.problem),
-        selectinload(Suggestion.author),
-        selectinload(Suggestion.department),
-    )
-    for s in _chunked(query):
-        yield SuggestionRow(
-            problem_code=s.problem.code if s.problem else "",
-            group=s.group.name,
-            town=s.visit.project.town or "",
-            project=s.visit.project.name,
-            visited_on=s.visit.visited_on,
-            text=s.text,
-            author=s.author.name,
-            department=s.department.name if s.department else "",
-            adoption=labels.label("adoption", s.adoption),
-            reason=s.adoption_reason or "",
+    query = (
+        query.join(Group, Group.id == Suggestion.group_id)
+        .join(User, User.id == Suggestion.author_id)
+        .outerjoin(Problem, Problem.id == Suggestion.problem_id)
+        .with_only_columns(
+            Problem.code,
+            Group.name,
+            Project.town,
+            Project.name,
+            Visit.visited_on,
+            Suggestion.text,
+            User.name,
+            Suggestion.department_id,
+            Suggestion.adoption,
+            Suggestion.adoption_reason,
         )
+        .order_by(Visit.visited_on, Suggestion.id)
+    )
+    departments = _department_names()
+    for chunk in _chunks(query):
+        for code, group, town, project, day, text, author, dept, adoption, reason in chunk:
+            yield SuggestionRow(
+                problem_code=code or "",
+                group=group,
+                town=town or "",
+                project=project,
+                visited_on=day,
+                text=text,
+                author=author,
+                department=departments.get(dept, ""),
+                adoption=labels.label("adoption", adoption),
+                reason=reason or "",
+            )
 
 
 def visit_rows(user: User, filters: Filters) -> Iterator[VisitRow]:
@@ -156,27 +233,49 @@ def visit_rows(user: User, filters: Filters) -> Iterator[VisitRow]:
     if filters.problem_only():
         matching = problem_query(user, filters).with_only_columns(Problem.visit_id).order_by(None)
         query = query.where(Visit.id.in_(matching))
-    query = query.order_by(Visit.visited_on, Visit.id).options(
-        selectinload(Visit.group),
-        selectinload(Visit.project),
-        selectinload(Visit.attendees),
-        selectinload(Visit.author),
-        selectinload(Visit.problems),
-        selectinload(Visit.suggestions),
-    )
-    for v in _chunked(query):
-        yield VisitRow(
-            group=v.group.name,
-            town=v.project.town or "",
-            project=v.project.name,
-            visited_on=v.visited_on,
-            attendees="、".join(u.name for u in v.attendees),
-            summary=v.summary,
-            author=v.author.name,
-            status=labels.label("visit_status", v.status),
-            problems=len(v.problems),
-            suggestions=len(v.suggestions),
+    query = (
+        query.join(Group, Group.id == Visit.group_id)
+        .join(User, User.id == Visit.author_id)
+        .with_only_columns(
+            Visit.id,
+            Group.name,
+            Project.town,
+            Project.name,
+            Visit.visited_on,
+            Visit.summary,
+            User.name,
+            Visit.status,
         )
+        .order_by(Visit.visited_on, Visit.id)
+    )
+    for chunk in _chunks(query):
+        ids = [row[0] for row in chunk]
+        attendees = _grouped(
+            select(visit_attendee.c.visit_id, User.name)
+            .join(User, User.id == visit_attendee.c.user_id)
+            .where(visit_attendee.c.visit_id.in_(ids))
+            .order_by(User.id)
+        )
+        problems = _counts(Problem.visit_id, ids)
+        suggestions = _counts(Suggestion.visit_id, ids)
+        for vid, group, town, project, day, summary, author, status in chunk:
+            yield VisitRow(
+                group=group,
+                town=town or "",
+                project=project,
+                visited_on=day,
+                attendees="、".join(attendees.get(vid, [])),
+                summary=summary,
+                author=author,
+                status=labels.label("visit_status", status),
+                problems=problems.get(vid, 0),
+                suggestions=suggestions.get(vid, 0),
+            )
+
+
+def _counts(column, ids: list[int]) -> dict[int, int]:
+    query = select(column, func.count()).where(column.in_(ids)).group_by(column)
+    return dict(db.session.execute(query).all())
 
 
 def describe_filters(filters: Filters) -> str:
@@ -209,7 +308,12 @@ def describe_filters(filters: Filters) -> str:
 
 
 def export_title(filters: Filters, suffix: str) -> str:
-    campaign = db.session.get(Campaign, filters.campaign_id) if filters.campaign_id else None
+    """'<campaign title><suffix>': the chosen campaign, or the only one there is."""
+    if filters.campaign_id:
+        campaign = db.session.get(Campaign, filters.campaign_id)
+    else:
+        campaigns = db.session.scalars(select(Campaign).limit(2)).all()
+        campaign = campaigns[0] if len(campaigns) == 1 else None
     return f"{campaign.title if campaign else '视察活动'}{suffix}"
 
 
@@ -226,15 +330,16 @@ def export_ledger(stream: BinaryIO, ctx: ExportContext, filters: Filters) -> int
 
 def handover_departments(user: User, filters: Filters) -> list[Department]:
     """Departments that have at least one problem in this export (lead or co)."""
-    ids = set()
-    query = problem_query(user, filters).options(selectinload(Problem.co_departments))
-    for problem in _chunked(query):
-        if problem.lead_department_id:
-            ids.add(problem.lead_department_id)
-        ids.update(d.id for d in problem.co_departments)
-    if not ids:
-        return []
-    query = select(Department).where(Department.id.in_(ids)).order_by(Department.sort_order)
+    problems = problem_query(user, filters).with_only_columns(Problem.id).order_by(None)
+    leads = problem_query(user, filters).with_only_columns(Problem.lead_department_id)
+    co = select(problem_co_department.c.department_id).where(
+        problem_co_department.c.problem_id.in_(problems)
+    )
+    query = (
+        select(Department)
+        .where(or_(Department.id.in_(leads.order_by(None)), Department.id.in_(co)))
+        .order_by(Department.sort_order, Department.id)
+    )
     return list(db.session.scalars(query))
 
 
