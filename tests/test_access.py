@@ -29,6 +29,15 @@ MATRIX = {
     "/admin/projects/new": (N, N, A, N, N),
     "/admin/departments/": (N, N, A, N, N),
     "/admin/departments/{housing}/edit": (N, N, A, N, N),
+    "/ledger/export.xlsx": (N, A, A, A, A),
+    "/ledger/handover/": (N, N, A, A, N),
+    "/ledger/handover/{housing}.xlsx": (N, N, A, A, N),
+    "/ledger/handover.zip": (N, N, A, N, N),
+    "/ledger/weekly": (N, A, A, N, N),
+    "/ledger/weekly.xlsx?group_id={group}": (N, A, A, N, N),
+    "/ledger/weekly.xlsx?group_id={other_group}": (N, N, A, N, N),
+    "/imports/": (N, N, A, N, N),
+    "/imports/template/projects.xlsx": (N, N, A, N, N),
 }
 
 
@@ -41,15 +50,15 @@ def _cases():
 @pytest.mark.parametrize(("url", "role", "status"), list(_cases()))
 def test_access_matrix(client, login, demo, url, role, status):
     login(role)
-    response = client.get(url.format(**demo))
-    assert response.status_code == status
+    with client.get(url.format(**demo)) as response:
+        assert response.status_code == status
 
 
 @pytest.mark.parametrize("url", [u for u in MATRIX if u != "/"] + ["/"])
 def test_anonymous_is_sent_to_login(client, demo, url):
-    response = client.get(url.format(**demo))
-    assert response.status_code == 302
-    assert "/login" in response.headers["Location"]
+    with client.get(url.format(**demo)) as response:
+        assert response.status_code == 302
+        assert "/login" in response.headers["Location"]
 
 
 def test_healthz_needs_no_login(client):

@@ -192,6 +192,8 @@ def test_department_gets_only_its_own_handover(client, login, demo, app):
     with app.app_context():
         other = db.session.scalar(select(Department.id).where(Department.id != demo["housing"]))
     login("demo-department")
+    page = client.get("/ledger/handover/").get_data(as_text=True)
+    assert "市住房和城乡建设局" in page and f"/ledger/handover/{other}.xlsx" not in page
     with client.get(f"/ledger/handover/{demo['housing']}.xlsx") as response:
         assert response.status_code == 200
     assert client.get(f"/ledger/handover/{other}.xlsx").status_code == 404

@@ -58,6 +58,8 @@ def handover():
     require_role(current_user, Role.STAFF, Role.DEPARTMENT)
     filters = read_filters(request.args)
     departments = services.handover_departments(current_user, filters)
+    if current_user.role == Role.DEPARTMENT:  # its own list only, not its co-departments'
+        departments = [d for d in departments if d.id == current_user.department_id]
     return render_template("ledger/handover.html", departments=departments, filters=filters)
 
 

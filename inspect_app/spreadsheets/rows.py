@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 
 from inspect_app.spreadsheets.sheets import Picture
 
@@ -71,4 +70,3 @@ class VisitRow:
     status: str
     problems: int
     suggestions: int
-    investment: Decimal | None = None
