@@ -204,18 +204,11 @@ def test_project_search_filters_and_keeps_input(client, login):
 def test_deputy_edits_own_visit_until_reviewed(app, client, login, demo):
     login("demo-deputy")
     url = f"/visits/{demo['own_visit']}/edit"
-    page = client.get(url).get_data(as_text=True)
-    data = hidden_fields(page)
-    data.update(
-        {
-            "project_id": first_project(page),
-            "visited_on": "2025-07-21",
-            "attendee_ids": re.search(r'name="attendee_ids" value="(\d+)" checked', page).group(1),
-            "summary": "修改后的进展情况",
-            "problems-0-category": "funding",
-            "problems-0-description": "修改后的问题描述",
-            "action": "save",
-        }
+    data = visit_form(
+        client,
+        url,
+        summary="修改后的进展情况",
+        **{"problems-0-category": "funding", "problems-0-description": "修改后的问题描述"},
     )
     assert post_form(client, url, data).status_code == 302
     with app.app_context():

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from typing import BinaryIO
 
+from inspect_app.spreadsheets.ledger import photo_link
 from inspect_app.spreadsheets.rows import ExportMeta, ProblemRow
 from inspect_app.spreadsheets.sheets import Column, PrintableSheet, new_workbook
 
@@ -53,9 +54,8 @@ def write_handover(stream: BinaryIO, meta: ExportMeta, problems: Iterable[Proble
     workbook = new_workbook()
     sheet = PrintableSheet(workbook, "交办清单", meta.title, meta.line(), HANDOVER_COLUMNS)
     count = 0
-    last = len(HANDOVER_COLUMNS) - 1
     for count, row in enumerate(problems, start=1):
-        link = (last, row.photo_url, f"查看照片（{row.photo_count} 张）") if row.photo_url else None
+        link = photo_link(row, len(HANDOVER_COLUMNS) - 1)
         sheet.append(handover_values(count, row), row.pictures, link)
     sheet.close()
     workbook.save(stream)

@@ -162,3 +162,20 @@ def test_double_tap_on_save_stores_one_visit(phone, live_server):
     phone.wait_for_selector("text=视察记录已保存。")
     with sqlite3.connect(db_path) as db:
         assert db.execute("select count(*) from visit").fetchone()[0] == before + 1
+
+
+def test_office_pages_fit_a_phone(phone, live_server):
+    """Secretary and staff pages: no sideways scrolling at 360 px, targets at least 44 px."""
+    phone.set_viewport_size({"width": 360, "height": 740})
+    for username, urls in (
+        ("demo-secretary", ["/problems/", "/ledger/weekly", "/suggestions/", "/visits/"]),
+        (
+            "demo-staff",
+            ["/imports/", "/ledger/handover/", "/admin/projects/", "/admin/groups/9/edit"],
+        ),
+    ):
+        log_in(phone, username)
+        for url in urls:
+            phone.goto(url)
+            assert phone.evaluate(SCROLL_WIDTH) <= 360, url
+        phone.click("text=退出")
