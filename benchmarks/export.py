@@ -109,6 +109,7 @@ def _config(folder: Path) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite'}",
         "PHOTO_ROOT": str(folder / "photos"),
+        "INSTANCE_PATH": str(folder / "instance"),
     }
 
 

@@ -1,5 +1,7 @@
 """Inspect: a mobile-first app for people's-congress inspection work."""
 
+import os
+import secrets
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
@@ -13,9 +15,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Application factory: defaults, then instance/config.py, then the environment."""
+    """Application factory: defaults, then instance/config.py, then the environment.
+
+    `config` (tests) comes last; its INSTANCE_PATH, or $INSPECT_INSTANCE_PATH, moves the
+    instance folder (database, photos, secret key) away from ./instance.
+    """
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("INSPECT_INSTANCE_PATH")
     app = Flask(
         __name__,
+        instance_path=instance_path,
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -40,12 +48,23 @@ def create_app(config: dict | None = None) -> Flask:
 def _fill_instance_defaults(app: Flask) -> None:
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'inspect.sqlite'}"
     app.config["PHOTO_ROOT"] = str(app.config.get("PHOTO_ROOT") or instance / "photos")
     app.config["EXPORT_DIR"] = str(app.config.get("EXPORT_DIR") or ROOT / "exports")
     for key in ("PHOTO_MAX_BYTES", "PHOTO_MAX_PIXELS", "MAX_CONTENT_LENGTH", "PAGE_SIZE"):
         app.config[key] = int(app.config[key])
+
+
+def _instance_secret(path: Path) -> str:
+    """A random secret made on first start and kept in the instance folder (never in the repo)."""
+    if not path.exists():
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
 
 
 def _init_extensions(app: Flask) -> None:

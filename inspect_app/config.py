@@ -6,7 +6,7 @@ PREFIX = "INSPECT_"
 
 
 class DefaultConfig:
-    SECRET_KEY = "dev-only-change-me"
+    SECRET_KEY = None  # from the environment, instance/config.py, or instance/secret_key
     SQLALCHEMY_DATABASE_URI = None  # filled in by create_app: instance/inspect.sqlite
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"

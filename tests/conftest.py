@@ -18,6 +18,7 @@ from inspect_app.models import Department, Group, Problem, User, Visit
 def _config(folder: Path) -> dict:
     return {
         "TESTING": True,
+        "INSTANCE_PATH": str(folder / "instance"),
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'inspect.sqlite'}",
         "PHOTO_ROOT": str(folder / "photos"),

@@ -158,3 +158,15 @@ def test_create_user_and_log_in(runner, client, app):
 def test_create_user_refuses_short_password(runner):
     result = runner.invoke(args=["create-user", "li", "--name", "李", "--password", "short"])
     assert result.exit_code != 0 and "at least 8" in result.output
+
+
+def test_secret_key_is_made_per_instance_not_shipped(tmp_path):
+    config = {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    first = create_app({**config, "SECRET_KEY": None})
+    assert first.config["SECRET_KEY"] and len(first.config["SECRET_KEY"]) == 64
+    again = create_app({**config, "SECRET_KEY": None})
+    assert again.config["SECRET_KEY"] == first.config["SECRET_KEY"]  # sessions survive a restart
+    assert "secret" not in first.config["SECRET_KEY"]

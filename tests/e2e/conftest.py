@@ -21,6 +21,7 @@ def live_server(demo_folder, tmp_path):
     app = create_app(
         {
             "SECRET_KEY": "e2e",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'inspect.sqlite'}",
             "PHOTO_ROOT": str(tmp_path / "photos"),
         }
