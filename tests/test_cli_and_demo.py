@@ -88,6 +88,14 @@ def test_demo_accounts_fit_their_roles(app):
         )
 
 
+def _folder_config(folder) -> dict:
+    return {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'inspect.sqlite'}",
+        "PHOTO_ROOT": str(folder / "photos"),
+        "INSTANCE_PATH": str(folder / "instance"),
+    }
+
+
 def test_seed_demo_is_deterministic(tmp_path, demo_folder):
     from flask_migrate import upgrade
 
@@ -95,12 +103,7 @@ def test_seed_demo_is_deterministic(tmp_path, demo_folder):
     from inspect_app.demo.seed import seed_demo
 
     def fingerprint(folder):
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'inspect.sqlite'}",
-                "PHOTO_ROOT": str(folder / "photos"),
-            }
-        )
+        app = create_app(_folder_config(folder))
         with app.app_context():
             rows = db.session.execute(
                 select(Problem.code, Problem.description, Problem.status).order_by(Problem.code)
@@ -108,12 +111,7 @@ def test_seed_demo_is_deterministic(tmp_path, demo_folder):
             db.engine.dispose()
             return rows
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'inspect.sqlite'}",
-            "PHOTO_ROOT": str(tmp_path / "photos"),
-        }
-    )
+    app = create_app(_folder_config(tmp_path))
     with app.app_context():
         upgrade()
         with writing():
