@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 
 from inspect_app.models import Photo, User, Visit
 from inspect_app.photo_files.services import save_uploads, usable_photos, without_repeats
+from inspect_app.templating import today_local
 from inspect_app.visits import services
 from inspect_app.visits.forms import VisitForm, photo_id_list
 
@@ -86,17 +87,11 @@ def _new_visit_data(user: User, groups: list) -> dict:
     return {
         "client_uuid": services.new_uuid(),
         "group_id": groups[0].id,
-        "visited_on": _today(),
+        "visited_on": today_local(),
         "attendee_ids": [user.id],
         "problems": [{}],
         "suggestions": [{}],
     }
-
-
-def _today():
-    from inspect_app.templating import today_local
-
-    return today_local()
 
 
 def _prepare_choices(form: VisitForm, groups: list) -> FormState:
