@@ -261,3 +261,11 @@ def test_deputy_deletes_own_unreviewed_visit(app, client, login, demo):
             select(AuditEvent).where(AuditEvent.entity == "visit", AuditEvent.action == "delete")
         )
         assert event.entity_id == demo["own_visit"] and event.before["summary"]
+
+
+def test_secretary_home_says_how_many_visits_await_review(client, login):
+    login("demo-secretary")
+    assert "本组有 1 条视察记录待审核。" in client.get("/").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": _token(client, "/account")})
+    login("demo-deputy")
+    assert "待审核。" not in client.get("/").get_data(as_text=True)

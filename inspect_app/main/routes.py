@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from inspect_app import labels
 from inspect_app.access import secretary_group_ids
-from inspect_app.main.services import dashboard, recent_visits
+from inspect_app.main.services import dashboard, recent_visits, visits_to_review
 from inspect_app.models import Role
 from inspect_app.templating import today_local
 from inspect_app.visits.services import loggable_groups
@@ -22,14 +22,14 @@ def healthz():
 @login_required
 def home():
     today = today_local()
-    context = {
-        "stats": dashboard(current_user, today),
-        "today": today,
-        "statuses": labels.pairs("problem_status"),
-    }
+    context = {"today": today, "statuses": labels.pairs("problem_status")}
     if current_user.role in (Role.DEPUTY, Role.SECRETARY, Role.STAFF):
         context["groups"] = loggable_groups(current_user)
-    if current_user.role in (Role.DEPUTY, Role.SECRETARY):
+    if current_user.role in (Role.DEPUTY, Role.SECRETARY):  # no dashboard: their own visits
         context["recent"] = recent_visits(current_user)
         context["is_group_secretary"] = bool(secretary_group_ids(current_user))
+        if context["is_group_secretary"]:
+            context["stats"] = {"to_review": visits_to_review(current_user)}
+    else:
+        context["stats"] = dashboard(current_user, today)
     return render_template("main/home.html", **context)

@@ -6,6 +6,7 @@ from sqlalchemy import func, or_, select
 
 from inspect_app.access import problem_scope, suggestion_scope, visit_scope
 from inspect_app.extensions import db
+from inspect_app.list_loading import VISIT_ROW
 from inspect_app.models import (
     OPEN_STATUSES,
     Problem,
@@ -27,8 +28,17 @@ def recent_visits(user: User, limit: int = 10) -> list[Visit]:
         .where(visit_scope(user), or_(Visit.author_id == user.id, Visit.id.in_(attended)))
         .order_by(Visit.visited_on.desc(), Visit.id.desc())
         .limit(limit)
+        .options(*VISIT_ROW)
     )
     return list(db.session.scalars(query))
+
+
+def visits_to_review(user: User) -> int:
+    """Visits in the user's scope still waiting for a secretary's review."""
+    query = select(func.count(Visit.id)).where(
+        visit_scope(user), Visit.status == VisitStatus.SUBMITTED
+    )
+    return db.session.scalar(query) or 0
 
 
 def dashboard(user: User, today: date) -> dict:
@@ -46,9 +56,7 @@ def dashboard(user: User, today: date) -> dict:
     overdue = problems.where(Problem.deadline < today, Problem.status.in_(OPEN_STATUSES))
     return {
         "visits": count(select(Visit.id).where(visit_scope(user))),
-        "to_review": count(
-            select(Visit.id).where(visit_scope(user), Visit.status == VisitStatus.SUBMITTED)
-        ),
+        "to_review": visits_to_review(user),
         "problems": count(problems),
         "suggestions": count(select(Suggestion.id).where(suggestion_scope(user))),
         "overdue": count(overdue),

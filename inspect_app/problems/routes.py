@@ -18,6 +18,7 @@ from inspect_app.access import (
     visit_scope,
 )
 from inspect_app.extensions import db
+from inspect_app.list_loading import PROBLEM_ROW, SUGGESTION_ROW
 from inspect_app.listing import filter_options, filter_problems, filter_suggestions, read_filters
 from inspect_app.models import Problem, Role, Suggestion, Visit
 from inspect_app.problems import services
@@ -35,7 +36,7 @@ def index():
         select(Problem).where(problem_scope(current_user)), filters, current_user
     )
     counts = services.status_counts(query)
-    query = query.order_by(Visit.visited_on.desc(), Problem.id.desc())
+    query = query.order_by(Visit.visited_on.desc(), Problem.id.desc()).options(*PROBLEM_ROW)
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template(
         "problems/index.html",
@@ -104,6 +105,7 @@ def suggestions():
     query = select(Suggestion).where(suggestion_scope(current_user))
     query = filter_suggestions(query, filters, current_user)
     query = query.order_by(Visit.visited_on.desc(), Suggestion.id.desc())
+    query = query.options(*SUGGESTION_ROW)
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template(
         "problems/suggestions.html",
