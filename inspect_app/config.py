@@ -27,6 +27,14 @@ class DefaultConfig:
     PAGE_SIZE = 30
     EXTERNAL_URL = "http://127.0.0.1:5000/"  # links in command-line exports
     EXPORT_DIR = None  # filled in by create_app: exports/ beside the package
+    # The office's defaults (read through inspect_app.office.office_settings()).
+    OFFICE_NAME = "东莞市人大常委会办公室"
+    OFFICE_HANDOVER_NUMBER_PATTERN = "莞人常办交〔{year}〕{n}号"
+    OFFICE_CONTACT_NAME = "联络科"
+    OFFICE_CONTACT_PHONE = "0769-22830000"
+    OFFICE_ASSIGN_DAYS = 30
+    OFFICE_REOPEN_DAYS = 15
+    OFFICE_REMINDER_DAYS = (7, 1)
 
 
 def from_environment() -> dict:
