@@ -26,6 +26,7 @@ from inspect_app.models.records import problem_co_department
 
 READ_ALL = (Role.STAFF, Role.VIEWER)
 GROUP_ROLES = (Role.DEPUTY, Role.SECRETARY)
+BEFORE_HANDOVER = (ProblemStatus.DRAFT, ProblemStatus.SUBMITTED, ProblemStatus.REVIEWED)
 
 
 def member_group_ids(user: User) -> list[int]:
@@ -113,6 +114,18 @@ def can_edit_visit(user: User, visit: Visit) -> bool:
         and visit.status != VisitStatus.REVIEWED
         and visit.group_id in member_group_ids(user)
     )
+
+
+def is_handed_over(problem: Problem) -> bool:
+    """Past 已审核 (assigned, answered, closed…): the record stays as it was handed over."""
+    return problem.status not in BEFORE_HANDOVER
+
+
+def can_delete_visit(user: User, visit: Visit) -> bool:
+    """Deleting takes the problems with it: not once one of them is handed over (staff may)."""
+    if not can_edit_visit(user, visit):
+        return False
+    return user.role == Role.STAFF or not any(is_handed_over(p) for p in visit.problems)
 
 
 def can_review(user: User, group_id: int) -> bool:
