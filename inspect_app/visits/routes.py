@@ -30,7 +30,7 @@ bp = Blueprint("visits", __name__, url_prefix="/visits")
 @bp.get("/")
 @login_required
 def index():
-    require_role(current_user, Role.DEPUTY, Role.SECRETARY, Role.STAFF, Role.VIEWER)
+    require_role(current_user, Role.DEPUTY, Role.STAFF, Role.VIEWER)
     filters = read_filters(request.args)
     query = select(Visit).where(visit_scope(current_user))
     query = filter_visits(query, filters, current_user)

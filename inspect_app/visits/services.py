@@ -73,7 +73,7 @@ def loggable_groups(user: User) -> list[Group]:
         .order_by(Campaign.id.desc(), Group.sort_order)
     )
     if user.role != Role.STAFF:
-        if user.role not in (Role.DEPUTY, Role.SECRETARY):
+        if user.role != Role.DEPUTY:
             return []
         query = query.join(GroupMember).where(GroupMember.user_id == user.id)
     return list(db.session.scalars(query))
@@ -317,7 +317,7 @@ def _create_problem(user: User, visit: Visit, entry: ProblemInput) -> Problem:
         description=entry.description.strip(),
         author_id=user.id,
         status=ProblemStatus.SUBMITTED,
-        raised_by=[user] if user.role in (Role.DEPUTY, Role.SECRETARY) else [],
+        raised_by=[user] if user.role == Role.DEPUTY else [],
     )
     db.session.add(problem)
     db.session.flush()
