@@ -5,6 +5,7 @@ never asks for them again), then either adds a block, filters the projects, or s
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask import request
 from flask_babel import gettext as _
@@ -87,11 +88,21 @@ def run_visit_form(user: User, groups: list, visit: Visit | None = None) -> Form
     return state
 
 
+def _default_date(campaign) -> date | None:
+    """Today, when it falls within the campaign; otherwise the deputy must pick the date."""
+    today = today_local()
+    if (campaign.starts_on and today < campaign.starts_on) or (
+        campaign.ends_on and today > campaign.ends_on
+    ):
+        return None
+    return today
+
+
 def _new_visit_data(user: User, groups: list) -> dict:
     return {
         "client_uuid": services.new_uuid(),
         "group_id": groups[0].id,
-        "visited_on": today_local(),
+        "visited_on": _default_date(groups[0].campaign),
         "attendee_ids": [user.id],
         "problems": [{}],
         "suggestions": [{}],
