@@ -26,6 +26,7 @@ db: $(BIN)/flask $(MO)
 	$(BIN)/flask seed-demo --if-empty
 
 run: db
+	$(BIN)/flask cleanup
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: $(BIN)/flask $(MO)

@@ -1,7 +1,8 @@
 """Who may see and change what. Every list, page and file goes through these scopes.
 
 deputy     his own groups' records; edits his own until reviewed
-secretary  everything of the groups he belongs to
+secretary  a deputy marked 联络员 in a group (GroupMember.is_secretary, the one source):
+           everything of that group
 staff      everything
 department only problems assigned to it (lead or co-department) and their suggestions
 viewer     read-only, everything
@@ -25,7 +26,8 @@ from inspect_app.models import (
 from inspect_app.models.records import problem_co_department
 
 READ_ALL = (Role.STAFF, Role.VIEWER)
-GROUP_ROLES = (Role.DEPUTY, Role.SECRETARY)
+GROUP_ROLES = (Role.DEPUTY,)
+BEFORE_HANDOVER = (ProblemStatus.DRAFT, ProblemStatus.SUBMITTED, ProblemStatus.REVIEWED)
 
 
 def member_group_ids(user: User) -> list[int]:
@@ -35,7 +37,8 @@ def member_group_ids(user: User) -> list[int]:
 
 
 def secretary_group_ids(user: User) -> list[int]:
-    if user.role != Role.SECRETARY:
+    """The groups in which the user is 联络员."""
+    if user.role not in GROUP_ROLES:
         return []
     query = select(GroupMember.group_id).where(
         GroupMember.user_id == user.id, GroupMember.is_secretary.is_(True)
@@ -105,7 +108,7 @@ def get_suggestion_or_404(user: User, suggestion_id: int) -> Suggestion:
 def can_edit_visit(user: User, visit: Visit) -> bool:
     if user.role == Role.STAFF:
         return True
-    if user.role == Role.SECRETARY and visit.group_id in secretary_group_ids(user):
+    if visit.group_id in secretary_group_ids(user):
         return True
     return (
         user.role in GROUP_ROLES
@@ -113,6 +116,23 @@ def can_edit_visit(user: User, visit: Visit) -> bool:
         and visit.status != VisitStatus.REVIEWED
         and visit.group_id in member_group_ids(user)
     )
+
+
+def is_handed_over(problem: Problem) -> bool:
+    """Past 已审核 (assigned, answered, closed…): the record stays as it was handed over."""
+    return problem.status not in BEFORE_HANDOVER
+
+
+def can_delete_visit(user: User, visit: Visit) -> bool:
+    """Deleting takes the problems with it: not once one of them is handed over (staff may)."""
+    if not can_edit_visit(user, visit):
+        return False
+    return user.role == Role.STAFF or not any(is_handed_over(p) for p in visit.problems)
+
+
+def is_secretary(user: User) -> bool:
+    """联络员 of at least one group."""
+    return bool(secretary_group_ids(user))
 
 
 def can_review(user: User, group_id: int) -> bool:

@@ -1,4 +1,4 @@
-"""Command-line tools: create-user and seed-demo."""
+"""Command-line tools: create-user, seed-demo and cleanup."""
 
 import click
 from flask import Flask, current_app
@@ -13,6 +13,7 @@ from inspect_app.models import Department, Group, GroupMember, Role, User
 def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(cleanup_command)
     from inspect_app.exports_cli import COMMANDS
 
     for command in COMMANDS:
@@ -81,3 +82,21 @@ def seed_demo_command(if_empty):
     for username, role in DEMO_ACCOUNTS:
         click.secho(f"  {username:<18} {role}", fg="red")
     click.secho(banner, fg="red", bold=True)
+
+
+@click.command("cleanup")
+@with_appcontext
+def cleanup_command():
+    """Remove uploads never saved (older than a day), photo files with no row, temp leftovers."""
+    from pathlib import Path
+
+    from inspect_app.models import utcnow
+    from inspect_app.photo_files.cleanup import clean_photo_store
+
+    with writing():
+        report = clean_photo_store(Path(current_app.config["PHOTO_ROOT"]), utcnow())
+        db.session.commit()
+    click.echo(
+        f"cleanup: {report.pending_rows} unsaved uploads, {report.orphan_files} files without "
+        f"a photo row, {report.temp_files} temporary files removed"
+    )

@@ -1,9 +1,12 @@
 """Error pages in plain language; the server keeps serving."""
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template, session
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+
+from inspect_app.extensions import db
 
 MESSAGES = {
     400: (_l("请求有误"), _l("提交的内容无法识别，请返回重试。")),
@@ -24,8 +27,34 @@ def _render(code: int, title: str, message: str):
     return render_template("error.html", code=code, title=title, message=message), code
 
 
+def _server_error(_error):
+    """Roll the failed transaction back, then answer without touching the database.
+
+    The page extends nothing that reads the user or the session's rows, and the language
+    comes from the cookie session only (the user's own setting would need a query).
+    """
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the page must be served whatever state the session is in
+        current_app.logger.exception("rollback after a server error failed")
+    lang = "en" if session.get("lang") == "en" else "zh_Hans_CN"
+    title, message = MESSAGES[500]
+    with force_locale(lang):  # rendered bare: no context processor may load the user
+        page = current_app.jinja_env.get_template("error_plain.html").render(
+            lang="en" if lang == "en" else "zh-CN",
+            title=str(title),
+            message=str(message),
+            brand=_("人大代表视察"),
+            home=_("回到首页"),
+        )
+    return page, 500
+
+
 def register(app: Flask) -> None:
+    app.register_error_handler(500, _server_error)
     for code, (title, message) in MESSAGES.items():
+        if code == 500:
+            continue
 
         def handler(_error, code=code, title=title, message=message):
             return _render(code, str(title), str(message))

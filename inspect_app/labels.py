@@ -18,7 +18,6 @@ from inspect_app.models import (
 
 ROLE = {
     Role.DEPUTY: _l("代表"),
-    Role.SECRETARY: _l("联络员"),
     Role.STAFF: _l("工作人员"),
     Role.DEPARTMENT: _l("承办单位"),
     Role.VIEWER: _l("领导"),

@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import Select, or_, select
 
-from inspect_app.access import member_group_ids
+from inspect_app.access import is_secretary, member_group_ids
 from inspect_app.extensions import db
 from inspect_app.models import (
     Campaign,
@@ -149,5 +149,5 @@ def filter_options(user: User) -> dict:
         "projects": list(db.session.scalars(select(Project).order_by(Project.name))),
         "authors": list(db.session.scalars(authors.order_by(User.name))),
         "show_group": user.role in (Role.STAFF, Role.VIEWER) or len(group_list) > 1,
-        "show_departments": user.role in (Role.STAFF, Role.VIEWER, Role.SECRETARY),
+        "show_departments": user.role in (Role.STAFF, Role.VIEWER) or is_secretary(user),
     }

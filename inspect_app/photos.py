@@ -1,6 +1,6 @@
 """The photo pipeline: check, orient, shrink, strip metadata, store. Pure: no Flask here.
 
-Order matters (see shared/FACTS.md): read EXIF (orientation, capture time, GPS) first,
+Order matters (it keeps memory and time low): read EXIF (orientation, capture time, GPS) first,
 then ask the JPEG decoder for a reduced-size draft, resize with a reducing gap, and only
 then apply the orientation to the already-small image. Pixel counts are checked from the
 header before anything is decoded.

@@ -129,3 +129,89 @@ def test_post_without_csrf_token_is_refused(client, login, demo):
     assert response.status_code == 400
     assert "页面已过期" in response.get_data(as_text=True)
     assert client.get(f"/visits/{demo['own_visit']}").status_code == 200
+
+
+# state-changing route -> expected answer to a POST (with a valid CSRF token) for deputy,
+# secretary, staff, department, viewer: A = handled (the form answers or the change is
+# made), N = 404 and nothing written
+POST_MATRIX = {
+    "/visits/new": (A, A, A, N, N),
+    "/visits/{own_visit}/edit": (A, A, A, N, N),
+    "/visits/{other_visit}/edit": (N, N, A, N, N),
+    "/visits/{own_visit}/review": (N, A, A, N, N),
+    "/visits/{other_visit}/review": (N, N, A, N, N),
+    "/visits/{own_visit}/delete": (A, A, A, N, N),
+    "/visits/{other_visit}/delete": (N, N, A, N, N),
+    "/problems/{own_problem}/edit": (A, A, A, N, N),
+    "/problems/{assigned_problem}/edit": (N, A, A, N, N),
+    "/problems/{unassigned_problem}/edit": (N, N, A, N, N),
+    "/suggestions/{other_suggestion}/edit": (N, N, A, N, N),
+    "/admin/campaigns/new": (N, N, A, N, N),
+    "/admin/groups/{group}/edit": (N, N, A, N, N),
+    "/admin/groups/{group}/members": (N, N, A, N, N),
+    "/admin/groups/{group}/members/{deputy}/remove": (N, N, A, N, N),
+    "/admin/projects/new": (N, N, A, N, N),
+    "/admin/departments/{housing}/edit": (N, N, A, N, N),
+    "/imports/": (N, N, A, N, N),
+    "/account": (A, A, A, A, A),
+    "/account/language": (A, A, A, A, A),
+    "/logout": (A, A, A, A, A),
+}
+
+
+def _post_cases():
+    for url, expected in POST_MATRIX.items():
+        for role, status in zip(ROLES, expected, strict=True):
+            yield pytest.param(url, role, status, id=f"POST {role}:{url}")
+
+
+@pytest.fixture
+def post_ids(app, demo):
+    from sqlalchemy import select
+
+    from inspect_app.extensions import db
+    from inspect_app.models import Suggestion
+
+    with app.app_context():
+        other = db.session.scalar(
+            select(Suggestion).where(
+                Suggestion.group_id == demo["other_group"], Suggestion.problem_id.is_(None)
+            )
+        )
+    return {**demo, "other_suggestion": other.id, "deputy": demo["users"]["demo-deputy"]}
+
+
+def _audit_count(app) -> int:
+    from sqlalchemy import func, select
+
+    from inspect_app.extensions import db
+    from inspect_app.models import AuditEvent
+
+    with app.app_context():
+        return db.session.scalar(select(func.count(AuditEvent.id)))
+
+
+@pytest.mark.parametrize(("url", "role", "status"), list(_post_cases()))
+def test_post_matrix(app, client, login, post_ids, url, role, status):
+    from support import csrf_token
+
+    login(role)
+    token = csrf_token(client, "/account")
+    before = _audit_count(app)
+    response = client.post(url.format(**post_ids), data={"csrf_token": token})
+    if status == N:
+        assert response.status_code == 404
+        assert _audit_count(app) == before  # refused means nothing was written
+    else:
+        assert response.status_code in (200, 302)
+
+
+@pytest.mark.parametrize("url", list(POST_MATRIX))
+def test_anonymous_post_is_sent_to_login(app, client, post_ids, url):
+    from support import csrf_token
+
+    token = csrf_token(client, "/login")
+    before = _audit_count(app)
+    response = client.post(url.format(**post_ids), data={"csrf_token": token})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert _audit_count(app) == before

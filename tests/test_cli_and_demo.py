@@ -25,7 +25,10 @@ def test_demo_data_has_the_real_campaign_scale(app):
         count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
         assert count(Problem) == 56 and count(Suggestion) == 118 and count(Project) == 81
         assert count(Group) == 38
-        deputies = db.session.scalar(select(func.count(User.id)).where(User.role == Role.DEPUTY))
+        secretaries = select(GroupMember.user_id).where(GroupMember.is_secretary)
+        deputies = db.session.scalar(
+            select(func.count(User.id)).where(User.role == Role.DEPUTY, User.id.not_in(secretaries))
+        )
         assert deputies == 417
         levels = Counter(db.session.scalars(select(Group.level)))
         assert levels == {"city": 6, "town": 32}
@@ -66,7 +69,7 @@ def test_demo_accounts_fit_their_roles(app):
         }
         assert {u: users[u].role for u in users} == {
             "demo-staff": "staff",
-            "demo-secretary": "secretary",
+            "demo-secretary": "deputy",  # 联络员 through the membership
             "demo-deputy": "deputy",
             "demo-department": "department",
             "demo-viewer": "viewer",
@@ -168,3 +171,23 @@ def test_secret_key_is_made_per_instance_not_shipped(tmp_path):
     again = create_app({**config, "SECRET_KEY": None})
     assert again.config["SECRET_KEY"] == first.config["SECRET_KEY"]  # sessions survive a restart
     assert "secret" not in first.config["SECRET_KEY"]
+
+
+def test_readme_names_exactly_the_demo_accounts(app):
+    """The README's account ranges (with their exceptions) are the demo's accounts."""
+    import re
+    from pathlib import Path
+
+    readme = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text().split())
+    claimed = set()
+    pattern = r"`(\w)(\d+)`…`\w(\d+)` except `(\w+)`"
+    for prefix, first, last, missing in re.findall(pattern, readme):
+        width = len(first)
+        numbers = range(int(first), int(last) + 1)
+        claimed |= {f"{prefix}{n:0{width}d}" for n in numbers} - {missing}
+    assert len(claimed) == 416 + 37
+    with app.app_context():
+        numbered = {
+            u for u in db.session.scalars(select(User.username)) if re.fullmatch(r"[ds]\d+", u)
+        }
+    assert numbered == claimed

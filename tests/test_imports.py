@@ -119,7 +119,7 @@ def test_deputy_roster_import_creates_accounts_and_memberships(app, client, logi
         qian = db.session.scalar(select(User).where(User.phone == "13900002222"))
         membership = db.session.scalar(select(GroupMember).where(GroupMember.user_id == qian.id))
         assert (
-            qian.role == "secretary"
+            qian.role == "deputy"
             and membership.is_secretary
             and membership.group.name == "虎门镇视察组"
         )

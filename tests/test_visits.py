@@ -195,7 +195,8 @@ def test_project_search_filters_and_keeps_input(client, login):
     data.pop("project_id")
     page = post_form(client, "/visits/new", data).get_data(as_text=True)
     options = re.findall(
-        r"<option[^>]*>([^<]+)</option>", page.split('name="project_id"')[1].split("</select>")[0]
+        r"<option[^>]*value=\"\d+\"[^>]*>([^<]+)</option>",
+        page.split('name="project_id"')[1].split("</select>")[0],
     )
     assert options and all("虎门" in o for o in options)
     assert "主体厂房已封顶，设备正在进场。" in page

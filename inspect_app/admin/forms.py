@@ -13,13 +13,33 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from inspect_app import labels
 from inspect_app.extensions import db
-from inspect_app.models import Department, Project, User
+from inspect_app.models import Department, Group, Project, User
 
 REQUIRED = _l("此项必填。")
+
+
+def blank_to_none(value):
+    """An empty text box or the blank option stores NULL, not ''."""
+    return value or None
+
+
+def sort_order_field():
+    return IntegerField(
+        _l("序号"),
+        default=0,
+        validators=[InputRequired(_l("请填写序号（数字）。"))],
+    )
 
 
 class CampaignForm(FlaskForm):
@@ -40,7 +60,19 @@ class GroupForm(FlaskForm):
     name = StringField(_l("组名"), validators=[DataRequired(REQUIRED), Length(max=100)])
     level = SelectField(_l("层级"), choices=labels.choices("group_level"))
     town = StringField(_l("镇街"), validators=[Optional(), Length(max=50)])
-    sort_order = IntegerField(_l("序号"), default=0, validators=[Optional()])
+    sort_order = sort_order_field()
+
+    def __init__(self, *args, current_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current_id = current_id
+
+    def validate_name(self, field):
+        query = select(Group).where(
+            Group.campaign_id == self.campaign_id.data, Group.name == (field.data or "").strip()
+        )
+        other = db.session.scalar(query)
+        if other is not None and other.id != self.current_id:
+            raise ValidationError(_l("这个视察活动里已有同名的视察组。"))
 
 
 class MemberForm(FlaskForm):
@@ -70,7 +102,9 @@ class ProjectForm(FlaskForm):
         places=2,
         validators=[Optional(), NumberRange(min=0, message=_l("投资额不能为负数。"))],
     )
-    stage = SelectField(_l("阶段"), choices=labels.choices("project_stage", blank="—"))
+    stage = SelectField(
+        _l("阶段"), choices=labels.choices("project_stage", blank="—"), coerce=blank_to_none
+    )
     address = StringField(_l("地址"), validators=[Optional(), Length(max=300)])
     latitude = FloatField(_l("纬度"), validators=[Optional(), NumberRange(-90, 90)])
     longitude = FloatField(_l("经度"), validators=[Optional(), NumberRange(-180, 180)])
@@ -80,8 +114,8 @@ class ProjectForm(FlaskForm):
         self.current_id = current_id
 
     def validate_code(self, field):
-        if not field.data:
-            field.data = None
+        field.data = (field.data or "").strip() or None
+        if field.data is None:
             return
         other = db.session.scalar(select(Project).where(Project.code == field.data))
         if other is not None and other.id != self.current_id:
@@ -93,13 +127,14 @@ class DepartmentForm(FlaskForm):
     contact_name = StringField(_l("联系人"), validators=[Optional(), Length(max=50)])
     contact_phone = StringField(_l("联系电话"), validators=[Optional(), Length(max=30)])
     is_town_government = BooleanField(_l("镇街政府"))
-    sort_order = IntegerField(_l("序号"), default=0, validators=[Optional()])
+    sort_order = sort_order_field()
 
     def __init__(self, *args, current_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.current_id = current_id
 
     def validate_name(self, field):
-        other = db.session.scalar(select(Department).where(Department.name == field.data))
+        name = (field.data or "").strip()
+        other = db.session.scalar(select(Department).where(Department.name == name))
         if other is not None and other.id != self.current_id:
             raise ValidationError(_l("已有同名的承办单位。"))

@@ -109,7 +109,7 @@ def records(kind: str):
 
 def _form_for(kind: str, record):
     spec = _kind(kind)
-    extra = {"current_id": record.id} if kind in ("projects", "departments") else {}
+    extra = {"current_id": record.id} if kind in ("projects", "departments", "groups") else {}
     form = spec.form(obj=record, **extra)
     if kind == "groups":
         campaigns = db.session.scalars(select(Campaign).order_by(Campaign.id.desc()))
@@ -130,13 +130,14 @@ def edit(kind: str, record_id: int):
     return _edit(kind, record)
 
 
-def _edit(kind: str, record):
+def _edit(kind: str, record, member_form=None):
     form = _form_for(kind, record)
-    if form.validate_on_submit():
+    if member_form is None and form.validate_on_submit():
         save_record(current_user, record, form)
         flash(_("已保存。"), "success")
         return redirect(url_for("admin.edit", kind=kind, record_id=record.id))
-    member_form = forms.MemberForm(prefix="member") if kind == "groups" and record.id else None
+    if member_form is None and kind == "groups" and record.id:
+        member_form = forms.MemberForm(prefix="member", formdata=None)
     return render_template(
         "admin/edit.html",
         kind=kind,
@@ -152,12 +153,10 @@ def _edit(kind: str, record):
 def members(group_id: int):
     group = db.get_or_404(Group, group_id)
     form = forms.MemberForm(prefix="member")
-    if form.validate_on_submit():
-        add_member(current_user, group, form.user, form.is_secretary.data)
-        flash(_("已添加成员 %(name)s。", name=form.user.name), "success")
-    else:
-        for error in form.login.errors:
-            flash(error, "error")
+    if not form.validate_on_submit():  # the error beside the field, the typed text kept
+        return _edit("groups", group, member_form=form)
+    add_member(current_user, group, form.user, form.is_secretary.data)
+    flash(_("已添加成员 %(name)s。", name=form.user.name), "success")
     return redirect(url_for("admin.edit", kind="groups", record_id=group.id))
 
 

@@ -9,12 +9,7 @@ def save_record(user: User, record, form) -> None:
     """Copy a form onto a new or existing record, with an AuditEvent."""
     is_new = record.id is None
     before = None if is_new else snapshot(record)
-    for name, field in form._fields.items():
-        if name != "csrf_token" and hasattr(record, name):
-            value = field.data
-            if value == "" and name in ("stage", "code"):
-                value = None
-            setattr(record, name, value)
+    form.populate_obj(record)
     if is_new:
         db.session.add(record)
         db.session.flush()

@@ -211,7 +211,7 @@ class Seeder:
             secretary = self._user(
                 "demo-secretary" if is_demo else f"s{number:02d}",
                 "李晓东" if is_demo else f"{self._deputy_name(number + 500)}",
-                Role.SECRETARY,
+                Role.DEPUTY,  # 联络员 through the membership below
                 phone=f"1390769{number:04d}",
                 employer=f"{group.town or '市人大常委会'}人大工作室",
             )

@@ -23,7 +23,7 @@ STAGES = {
     "在建": "building",
     "投产": "operating",
 }
-ROLES = {"代表": Role.DEPUTY, "联络员": Role.SECRETARY}
+ROLES = ("代表", "联络员")  # 联络员: a deputy marked is_secretary in the group
 
 PROJECT_SPECS = [
     FieldSpec("code", "项目编号", aliases=("编号",), max_length=40, note="有编号时按编号更新，"),
@@ -50,7 +50,7 @@ def deputy_specs(group_names: tuple[str, ...]) -> list[FieldSpec]:
         FieldSpec("name", "姓名", required=True, max_length=50),
         FieldSpec("phone", "手机号", required=True, kind="phone", aliases=("手机", "手机号码")),
         FieldSpec("group", "视察组", required=True, kind="choice", choices=group_names),
-        FieldSpec("role", "角色", kind="choice", choices=tuple(ROLES), note="不填为代表。"),
+        FieldSpec("role", "角色", kind="choice", choices=ROLES, note="不填为代表。"),
         FieldSpec("delegation", "代表团", max_length=50),
         FieldSpec("employer", "工作单位", aliases=("单位",)),
         FieldSpec(
@@ -140,9 +140,7 @@ def _clashing_accounts(rows: list[dict]) -> list[RowError]:
     if not phones:
         return []
     others = db.session.execute(
-        select(User.phone, User.role).where(
-            User.phone.in_(phones), User.role.not_in((Role.DEPUTY, Role.SECRETARY))
-        )
+        select(User.phone, User.role).where(User.phone.in_(phones), User.role != Role.DEPUTY)
     ).all()
     clashing = {phone for phone, _role in others}
     return [
@@ -153,7 +151,8 @@ def _clashing_accounts(rows: list[dict]) -> list[RowError]:
 
 
 def _import_deputy(user: User | None, row: dict, group: Group, outcome: ImportOutcome) -> None:
-    role = ROLES.get(row["role"] or "代表", Role.DEPUTY)
+    role = Role.DEPUTY
+    is_secretary = row["role"] == "联络员"
     account = db.session.scalar(select(User).where(User.phone == row["phone"]))
     before = snapshot(account) if account else None
     if account is None:
@@ -173,9 +172,9 @@ def _import_deputy(user: User | None, row: dict, group: Group, outcome: ImportOu
             setattr(account, key, row[key])
     membership = next((m for m in group.members if m.user is account), None)
     if membership is None:
-        group.members.append(GroupMember(user=account, is_secretary=role == Role.SECRETARY))
+        group.members.append(GroupMember(user=account, is_secretary=is_secretary))
     else:
-        membership.is_secretary = role == Role.SECRETARY
+        membership.is_secretary = is_secretary
     db.session.flush()
     after = snapshot(account, group=group.name)
     record_event(user, "import" if before else "create", account, before, after)

@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from inspect_app.access import require_role, secretary_group_ids
+from inspect_app.access import is_secretary, require_role, secretary_group_ids
 from inspect_app.extensions import db
 from inspect_app.ledger import services
 from inspect_app.listing import Filters, read_filters
@@ -18,7 +18,17 @@ from inspect_app.templating import SHANGHAI, today_local
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXPORT_ROLES = (Role.SECRETARY, Role.STAFF, Role.DEPARTMENT, Role.VIEWER)
+EXPORT_ROLES = (Role.STAFF, Role.DEPARTMENT, Role.VIEWER)  # and 联络员 (is_secretary)
+
+
+def _require_exporter() -> None:
+    if not is_secretary(current_user):
+        require_role(current_user, *EXPORT_ROLES)
+
+
+def _require_weekly_reporter() -> None:
+    if not is_secretary(current_user):
+        require_role(current_user, Role.STAFF)
 
 
 def _context() -> services.ExportContext:
@@ -47,7 +57,7 @@ def _stamp() -> str:
 @bp.get("/export.xlsx")
 @login_required
 def export():
-    require_role(current_user, *EXPORT_ROLES)
+    _require_exporter()
     filters, ctx = read_filters(request.args), _context()
     return _send(lambda out: services.export_ledger(out, ctx, filters), f"问题台账_{_stamp()}.xlsx")
 
@@ -110,7 +120,7 @@ def _this_week(filters: Filters):
 @bp.get("/weekly")
 @login_required
 def weekly():
-    require_role(current_user, Role.SECRETARY, Role.STAFF)
+    _require_weekly_reporter()
     groups = _weekly_groups()
     if not groups:
         abort(404)
@@ -124,7 +134,7 @@ def weekly():
 @bp.get("/weekly.xlsx")
 @login_required
 def weekly_export():
-    require_role(current_user, Role.SECRETARY, Role.STAFF)
+    _require_weekly_reporter()
     filters = read_filters(request.args)
     group = next((g for g in _weekly_groups() if g.id == filters.group_id), None)
     if group is None:

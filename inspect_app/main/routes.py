@@ -23,9 +23,9 @@ def healthz():
 def home():
     today = today_local()
     context = {"today": today, "statuses": labels.pairs("problem_status")}
-    if current_user.role in (Role.DEPUTY, Role.SECRETARY, Role.STAFF):
+    if current_user.role in (Role.DEPUTY, Role.STAFF):
         context["groups"] = loggable_groups(current_user)
-    if current_user.role in (Role.DEPUTY, Role.SECRETARY):  # no dashboard: their own visits
+    if current_user.role == Role.DEPUTY:  # no dashboard: their own visits (联络员 too)
         context["recent"] = recent_visits(current_user)
         context["is_group_secretary"] = bool(secretary_group_ids(current_user))
         if context["is_group_secretary"]:

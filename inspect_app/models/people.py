@@ -12,8 +12,9 @@ from inspect_app.models.base import Base, utcnow
 
 
 class Role(StrEnum):
+    """The account's kind. A 联络员 is a deputy whose group membership says is_secretary."""
+
     DEPUTY = "deputy"
-    SECRETARY = "secretary"
     STAFF = "staff"
     DEPARTMENT = "department"
     VIEWER = "viewer"

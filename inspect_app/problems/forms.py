@@ -2,10 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import DateField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from inspect_app import labels
+from inspect_app.extensions import db
+from inspect_app.models import Department
 
 
 class ProblemForm(FlaskForm):
@@ -23,7 +26,15 @@ class AssignmentFields(ProblemForm):
     co_department_ids = SelectMultipleField(_l("协办单位"), coerce=int, validate_choice=False)
     deadline = DateField(_l("办理时限"), validators=[Optional()])
 
+    def validate_lead_department_id(self, field):
+        if field.data and db.session.get(Department, field.data) is None:
+            raise ValidationError(_l("没有这个承办单位，请从列表中选择。"))
+
     def validate_co_department_ids(self, field):
+        chosen = set(field.data or [])
+        known = set(db.session.scalars(select(Department.id).where(Department.id.in_(chosen))))
+        if chosen - known:
+            raise ValidationError(_l("没有这个承办单位，请从列表中选择。"))
         if self.lead_department_id.data and self.lead_department_id.data in (field.data or []):
             raise ValidationError(_l("主办单位不能同时是协办单位。"))
 

@@ -5,18 +5,20 @@ never asks for them again), then either adds a block, filters the projects, or s
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask import request
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
-from inspect_app.models import Photo, User, Visit
+from inspect_app.access import is_handed_over
+from inspect_app.models import Photo, Problem, User, Visit
 from inspect_app.photo_files.services import save_uploads, usable_photos, without_repeats
 from inspect_app.templating import today_local
 from inspect_app.visits import services
 from inspect_app.visits.forms import VisitForm, photo_id_list
 
-ACTIONS = ("save", "add_problem", "add_suggestion", "search_project")
+ACTIONS = ("save", "add_problem", "add_suggestion", "search_project", "upload")
 
 
 @dataclass
@@ -28,7 +30,9 @@ class FormState:
     other_projects: list
     photos: dict[int, Photo] = field(default_factory=dict)
     photo_errors: dict[str, list[str]] = field(default_factory=dict)
+    locked: dict[int, Problem] = field(default_factory=dict)  # past 已审核: read-only here
     ready: bool = False  # True when the form is valid and asked to be saved
+    saved_as: Visit | None = None  # the visit this content was already stored as
 
 
 def visit_form_data(visit: Visit) -> dict:
@@ -71,6 +75,7 @@ def run_visit_form(user: User, groups: list, visit: Visit | None = None) -> Form
     elif form.group_id.data not in {g.id for g in groups}:
         form.group_id.data = groups[0].id
     state = _prepare_choices(form, groups)
+    _lock_handed_over(state, visit)
     if request.method == "POST":
         _take_uploads(user, state, visit)
         state.ready = _dispatch(state)
@@ -83,11 +88,21 @@ def run_visit_form(user: User, groups: list, visit: Visit | None = None) -> Form
     return state
 
 
+def _default_date(campaign) -> date | None:
+    """Today, when it falls within the campaign; otherwise the deputy must pick the date."""
+    today = today_local()
+    if (campaign.starts_on and today < campaign.starts_on) or (
+        campaign.ends_on and today > campaign.ends_on
+    ):
+        return None
+    return today
+
+
 def _new_visit_data(user: User, groups: list) -> dict:
     return {
         "client_uuid": services.new_uuid(),
         "group_id": groups[0].id,
-        "visited_on": today_local(),
+        "visited_on": _default_date(groups[0].campaign),
         "attendee_ids": [user.id],
         "problems": [{}],
         "suggestions": [{}],
@@ -109,8 +124,10 @@ def _prepare_choices(form: VisitForm, groups: list) -> FormState:
     choices += [
         SelectChoice(p.id, f"{p.name}（{p.town or ''}）", optgroup=_("其他项目")) for p in others
     ]
-    form.project_id.choices = choices or [SelectChoice("", _("没有找到项目"))]
+    blank = _("请选择") if choices else _("没有找到项目")
+    form.project_id.choices = [SelectChoice("", blank), *choices]
     form.allowed_project_ids = set(services.all_project_ids())
+    form.campaign = next((g.campaign for g in groups if g.id == form.group_id.data), None)
     form.attendee_ids.choices = [SelectChoice(u.id, u.name) for u in members]
     form.allowed_member_ids = {u.id for u in members}
     return FormState(form, groups, members, own, others)
@@ -121,7 +138,11 @@ def _take_uploads(user: User, state: FormState, visit: Visit | None) -> None:
     removed = {int(v) for v in request.form.getlist("remove_photo") if v.isdigit()}
     owner = visit.id if visit is not None else None
     targets = [(state.form.photos, state.form.photo_ids)]
-    targets += [(entry.form.photos, entry.form.photo_ids) for entry in state.form.problems]
+    targets += [
+        (entry.form.photos, entry.form.photo_ids)
+        for entry in state.form.problems
+        if not entry.form.locked
+    ]
     for file_field, ids_field in targets:
         kept = [i for i in photo_id_list(ids_field.data) if i not in removed]
         photos = usable_photos(user, kept, owner)
@@ -133,6 +154,16 @@ def _take_uploads(user: User, state: FormState, visit: Visit | None) -> None:
             state.photo_errors[file_field.name] = errors
         ids_field.data = ",".join(str(p.id) for p in photos)
         state.photos.update({p.id: p for p in photos})
+
+
+def _lock_handed_over(state: FormState, visit: Visit | None) -> None:
+    """Problems already past 已审核 are shown as they are and never changed from here."""
+    if visit is None:
+        return
+    state.locked = {p.id: p for p in visit.problems if is_handed_over(p)}
+    for entry in state.form.problems:
+        entry_id = entry.form.id.data or ""
+        entry.form.locked = entry_id.isdigit() and int(entry_id) in state.locked
 
 
 def _dispatch(state: FormState) -> bool:
@@ -173,6 +204,7 @@ def visit_input(state: FormState) -> services.VisitInput:
             delete=bool(e.form.delete.data),
         )
         for e in form.problems
+        if not e.form.locked
     ]
     suggestions = [
         services.SuggestionInput(

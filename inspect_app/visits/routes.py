@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from inspect_app.access import (
+    can_delete_visit,
     can_edit_visit,
     can_review,
     get_visit_or_404,
@@ -29,7 +30,7 @@ bp = Blueprint("visits", __name__, url_prefix="/visits")
 @bp.get("/")
 @login_required
 def index():
-    require_role(current_user, Role.DEPUTY, Role.SECRETARY, Role.STAFF, Role.VIEWER)
+    require_role(current_user, Role.DEPUTY, Role.STAFF, Role.VIEWER)
     filters = read_filters(request.args)
     query = select(Visit).where(visit_scope(current_user))
     query = filter_visits(query, filters, current_user)
@@ -52,8 +53,16 @@ def new():
             return _already_saved(existing)
     state = run_visit_form(current_user, groups)
     if state.ready:
+        data = visit_input(state)
+        stored = services.stored_submission(current_user, data)
+        if stored is not None and services.adds_to(stored, data):
+            state.saved_as = stored  # reached again by Back, then more typed: nothing is dropped
+            state.ready = False
+        elif stored is not None:
+            return _already_saved(stored)
+    if state.ready:
         try:
-            visit = services.create_visit(current_user, visit_input(state))
+            visit = services.create_visit(current_user, data)
         except IntegrityError:  # the same submission arrived twice at once
             db.session.rollback()
             existing = services.find_by_uuid(state.form.client_uuid.data)
@@ -80,6 +89,7 @@ def show(visit_id: int):
         "visits/show.html",
         visit=visit,
         can_edit=can_edit_visit(current_user, visit),
+        can_delete=can_delete_visit(current_user, visit),
         can_review=can_review(current_user, visit.group_id) and not visit.is_reviewed,
         action_form=ReviewForm(),
     )
@@ -114,13 +124,21 @@ def review(visit_id: int):
     return redirect(url_for("visits.show", visit_id=visit.id))
 
 
-@bp.post("/<int:visit_id>/delete")
+@bp.route("/<int:visit_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(visit_id: int):
+    """GET asks for confirmation (works without JavaScript); POST deletes."""
     visit = get_visit_or_404(current_user, visit_id)
     if not can_edit_visit(current_user, visit):
         abort(404)
-    if not ReviewForm().validate_on_submit():
+    if not can_delete_visit(current_user, visit):
+        flash(_("这条记录里有问题已交办给承办单位，不能删除。如需更正请联系工作人员。"), "warning")
+        return redirect(url_for("visits.show", visit_id=visit.id))
+    form = ReviewForm()
+    if request.method == "GET":
+        photos = services.photo_count(visit)
+        return render_template("visits/delete.html", visit=visit, form=form, photo_count=photos)
+    if not form.validate_on_submit():
         abort(400)
     keys = services.delete_visit(current_user, visit)
     db.session.commit()

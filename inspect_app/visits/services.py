@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import func, or_, select
 
+from inspect_app.access import is_handed_over
 from inspect_app.auditing import record_event, snapshot
 from inspect_app.extensions import db
 from inspect_app.models import (
@@ -72,7 +73,7 @@ def loggable_groups(user: User) -> list[Group]:
         .order_by(Campaign.id.desc(), Group.sort_order)
     )
     if user.role != Role.STAFF:
-        if user.role not in (Role.DEPUTY, Role.SECRETARY):
+        if user.role != Role.DEPUTY:
             return []
         query = query.join(GroupMember).where(GroupMember.user_id == user.id)
     return list(db.session.scalars(query))
@@ -115,6 +116,44 @@ def find_by_uuid(client_uuid: str) -> Visit | None:
     if not client_uuid:
         return None
     return db.session.scalar(select(Visit).where(Visit.client_uuid == client_uuid))
+
+
+def _words(text: str) -> str:
+    return " ".join((text or "").split())
+
+
+def stored_submission(user: User, data: VisitInput) -> Visit | None:
+    """The visit this submission was already stored as, or None.
+
+    The same client UUID (a double tap, a retry after a lost response, a resubmitted page),
+    or, when a page reached again by Back carries a fresh UUID, the same author, group,
+    project, date and progress text.
+    """
+    found = find_by_uuid(data.client_uuid)
+    if found is not None:
+        return found
+    query = (
+        select(Visit)
+        .where(
+            Visit.author_id == user.id,
+            Visit.group_id == data.group_id,
+            Visit.project_id == data.project_id,
+            Visit.visited_on == data.visited_on,
+        )
+        .order_by(Visit.id.desc())
+    )
+    summary = _words(data.summary)
+    return next((v for v in db.session.scalars(query) if _words(v.summary) == summary), None)
+
+
+def adds_to(visit: Visit, data: VisitInput) -> bool:
+    """Whether a submission carries problems or suggestions the stored visit lacks."""
+    stored = {_words(p.description) for p in visit.problems}
+    stored |= {_words(s.text) for s in visit.suggestions}
+    typed = {_words(p.description) for p in data.problems if not p.delete}
+    typed |= {_words(p.suggestion) for p in data.problems if not p.delete}
+    typed |= {_words(s.text) for s in data.suggestions if not s.delete}
+    return bool(typed - stored - {""})
 
 
 def next_problem_code(group: Group) -> str:
@@ -178,6 +217,12 @@ def delete_visit(user: User, visit: Visit) -> list[str]:
     return keys
 
 
+def photo_count(visit: Visit) -> int:
+    """All photos a delete takes with it: the visit's and its problems'."""
+    query = select(func.count(Photo.id)).where(Photo.visit_id == visit.id)
+    return db.session.scalar(query) or 0
+
+
 def review_visit(user: User, visit: Visit) -> None:
     """A secretary's review: the visit and its submitted problems become 已审核."""
     now = utcnow()
@@ -235,6 +280,8 @@ def _apply_children(user: User, visit: Visit, data: VisitInput) -> None:
     existing_problems = {p.id: p for p in visit.problems}
     for entry in data.problems:
         problem = existing_problems.get(entry.id) if entry.id else None
+        if problem is not None and is_handed_over(problem):
+            continue  # handed over to a department: changed only through the problem workflow
         if entry.delete:
             if problem is not None:
                 _delete_problem(user, visit, problem)
@@ -242,6 +289,8 @@ def _apply_children(user: User, visit: Visit, data: VisitInput) -> None:
             _update_problem(user, visit, problem, entry)
         elif entry.description.strip():
             _create_problem(user, visit, entry)
+        elif entry.suggestion.strip() or entry.photos:
+            raise ValueError("a problem block with content needs a description")
     existing_suggestions = {s.id: s for s in visit.suggestions if s.problem_id is None}
     for entry in data.suggestions:
         suggestion = existing_suggestions.get(entry.id) if entry.id else None
@@ -268,7 +317,7 @@ def _create_problem(user: User, visit: Visit, entry: ProblemInput) -> Problem:
         description=entry.description.strip(),
         author_id=user.id,
         status=ProblemStatus.SUBMITTED,
-        raised_by=[user] if user.role in (Role.DEPUTY, Role.SECRETARY) else [],
+        raised_by=[user] if user.role == Role.DEPUTY else [],
     )
     db.session.add(problem)
     db.session.flush()

@@ -3,6 +3,7 @@
  * drafts saved on the phone as they are typed, a double-tap guard, project filtering. */
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
   var MAX_SIDE = 2048, QUALITY = 0.85, SHRINK_ABOVE = 1.5 * 1024 * 1024;
 
   /* ---------- photos ---------- */
@@ -237,8 +238,19 @@
     }
   }
 
+  /* After a validation error, bring the first message (and its field) into view. */
+  function showFirstError() {
+    var error = document.querySelector("main .error, main [data-form-error]");
+    if (!error) return;
+    var holder = error.closest(".field") || error;
+    holder.scrollIntoView({ block: "center" });
+    var input = holder.querySelector("input:not([type=hidden]), select, textarea");
+    if (input) input.focus({ preventScroll: true });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     forgetSavedDraft();
+    showFirstError();
     document.querySelectorAll("[data-photo-picker]").forEach(enhancePicker);
     document.querySelectorAll("form[data-draft-key]").forEach(function (form) {
       enhanceDrafts(form);

@@ -58,15 +58,32 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    """A fresh phone-sized page; every request it makes is recorded."""
-    _app, base_url = live_server
+def _open_phone(browser, base_url: str, javascript: bool = True):
     context = browser.new_context(
-        viewport=PHONE, base_url=base_url, locale="zh-CN", has_touch=True, is_mobile=True
+        viewport=PHONE,
+        base_url=base_url,
+        locale="zh-CN",
+        has_touch=True,
+        is_mobile=True,
+        java_script_enabled=javascript,
     )
     page = context.new_page()
     page.requests_seen = []
     page.on("request", lambda request: page.requests_seen.append(request.url))
+    return context, page
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A fresh phone-sized page; every request it makes is recorded."""
+    context, page = _open_phone(browser, live_server[1])
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_without_js(browser, live_server):
+    """The same phone with JavaScript switched off: every page must still work."""
+    context, page = _open_phone(browser, live_server[1], javascript=False)
     yield page
     context.close()

@@ -8,12 +8,14 @@ from PIL import Image
 from support import TESTDATA
 
 SCROLL_WIDTH = "document.documentElement.scrollWidth"
+VISIT_DAY = "2025-07-20"  # within the demo campaign (July 2025)
 TARGETS = ", ".join(
     [
         "main button",
         "main .button",
         "main select",
         "main input:not([type=hidden]):not([type=file])",
+        "main a",
         "nav a",
     ]
 )
@@ -32,10 +34,14 @@ def check_phone_layout(page):
 
 
 def log_in(page, username="demo-deputy"):
+    """Log in and wait until the home page has loaded (not just the click)."""
     page.goto("/login")
     page.fill("#login", username)
     page.fill("#password", "inspect-demo")
-    page.click("button[type=submit]")
+    with page.expect_navigation(wait_until="load"):
+        page.click("button[type=submit]")
+    assert "/login" not in page.url, "login failed"
+    page.wait_for_selector("nav.nav")
 
 
 def test_deputy_logs_a_visit_on_a_phone(phone, live_server, tmp_path):
@@ -60,6 +66,7 @@ def test_deputy_logs_a_visit_on_a_phone(phone, live_server, tmp_path):
     )
     check_phone_layout(phone)
     phone.select_option("#project_id", index=1)
+    phone.fill("#visited_on", VISIT_DAY)
     project = phone.eval_on_selector(
         "#project_id", "el => el.options[el.selectedIndex].text"
     ).split("（")[0]
@@ -123,6 +130,7 @@ def test_big_photo_is_shrunk_in_the_browser_keeping_time_and_orientation(
     log_in(phone)
     phone.goto("/visits/new")
     phone.select_option("#project_id", index=1)
+    phone.fill("#visited_on", VISIT_DAY)
     phone.fill("#summary", "现场照片较大。")
     phone.set_input_files("input[name=photos]", str(path))
     phone.wait_for_selector("[data-photo-picker] .thumb.pending img")
@@ -154,6 +162,7 @@ def test_double_tap_on_save_stores_one_visit(phone, live_server):
     log_in(phone)
     phone.goto("/visits/new")
     phone.select_option("#project_id", index=1)
+    phone.fill("#visited_on", VISIT_DAY)
     phone.fill("#summary", "连点两次保存")
     db_path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
     with sqlite3.connect(db_path) as db:
