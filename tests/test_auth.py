@@ -52,7 +52,7 @@ def test_change_own_password(client, login):
         "/account",
         data={"current": "inspect-demo", "new": "short", "confirm": "short", "csrf_token": token},
     )
-    assert "新密码至少要 8 个字符。" in short.get_data(as_text=True)
+    assert "密码至少要 8 个字符。" in short.get_data(as_text=True)
     good = client.post(
         "/account",
         data={
