@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 HEADERS = ("时间", "操作人", "操作", "记录类型", "记录", "字段", "修改前", "修改后")
 WIDTHS = (18, 10, 10, 10, 24, 14, 40, 40)
@@ -24,7 +25,7 @@ def write_audit_log(rows: Iterable[dict], title: str, subtitle: str) -> io.Bytes
     sheet.freeze_panes = "A4"
     sheet.print_title_rows = "3:3"
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
