@@ -5,6 +5,7 @@ import re
 from sqlalchemy import select
 from support import csrf_token
 
+from inspect_app.access import secretary_group_ids
 from inspect_app.extensions import db
 from inspect_app.models import AuditEvent, GroupMember, User
 
@@ -129,11 +130,16 @@ def test_secretary_flag_lives_in_the_groups_ticked(client, login, demo, app):
     with app.app_context():
         user = db.session.get(User, deputy.id)
         membership = db.session.get(GroupMember, (demo["group"], deputy.id))
-        assert user.role == "secretary" and membership.is_secretary
+        assert membership.is_secretary and demo["group"] in secretary_group_ids(user)
         event = db.session.scalar(
             select(AuditEvent).where(AuditEvent.entity == "user", AuditEvent.entity_id == user.id)
         )
-        assert event.before["role"] == "deputy" and event.after["role"] == "secretary"
+        assert event.before["secretary_of"] == [] and event.after["secretary_of"] == [demo["group"]]
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
+    _login(client, "demo-deputy", "inspect-demo")
+    page = client.get(f"/visits/{demo['own_visit']}").get_data(as_text=True)
+    assert "审核通过" in page  # he may review his group's records now
+    assert client.get("/admin/users/?role=secretary").status_code == 404  # staff only
 
 
 def test_deactivate_ends_a_live_session(app, demo):
@@ -189,3 +195,23 @@ def test_unlock_a_throttled_account(app, demo):
     response = _post(staff, f"/admin/users/{user_id}/unlock", page=f"/admin/users/{user_id}")
     assert response.status_code == 302
     assert _login(deputy, "demo-deputy", "inspect-demo").status_code == 302
+
+
+def test_imported_deputy_changes_the_initial_password_at_first_login(app, client, login):
+    from test_imports import upload, xlsx
+
+    login("demo-staff")
+    rows = [
+        ["姓名", "手机号", "视察组", "代表团", "初始密码"],
+        ["孙立", "13911112222", "虎门镇视察组", "", "sun-first-1"],
+        ["吴弱", "13911113333", "虎门镇视察组", "", "12345678"],
+    ]
+    refused = upload(client, "deputies", xlsx(rows)).get_data(as_text=True)
+    assert "第 3 行「初始密码」：密码要同时包含字母和数字。" in refused
+    assert _user(app, phone="13911112222") is None  # nothing written
+    del rows[2]
+    assert "导入成功" in upload(client, "deputies", xlsx(rows)).get_data(as_text=True)
+    _logout(client)
+    assert _login(client, "13911112222", "sun-first-1").status_code == 302
+    assert client.get("/problems/").status_code == 302
+    assert "请先修改初始密码" in client.get("/account").get_data(as_text=True)

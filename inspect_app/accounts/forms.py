@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
-from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from inspect_app import labels
@@ -11,7 +11,22 @@ from inspect_app.extensions import db
 from inspect_app.models import Role, User
 
 REQUIRED = _l("此项必填。")
-GROUP_ROLES = (Role.DEPUTY, Role.SECRETARY)
+
+
+def account_roles() -> list[SelectChoice]:
+    """Kinds of account. 联络员 is not one: it is ticked per group (GroupMember.is_secretary)."""
+    return [c for c in labels.choices("role") if c.value != "secretary"]
+
+
+def search_roles() -> list[SelectChoice]:
+    """For searching, 联络员 (anyone who is secretary of a group) sits beside the kinds."""
+    roles = account_roles()
+    return [
+        SelectChoice("", _l("全部身份")),
+        roles[0],
+        SelectChoice("secretary", _l("联络员")),
+        *roles[1:],
+    ]
 
 
 class AccountForm(FlaskForm):
@@ -39,8 +54,8 @@ class AccountForm(FlaskForm):
     )
     role = SelectField(
         _l("身份"),
-        choices=labels.choices("role"),
-        description=_l("代表在下面勾选「担任联络员」的组后即为联络员。"),
+        choices=account_roles(),
+        description=_l("代表在下面勾选「担任联络员的组」后即为该组联络员。"),
     )
     department_id = SelectField(_l("承办单位"), coerce=int, default=0)
     group_ids = SelectMultipleField(_l("所在视察组"), coerce=int, default=[])
@@ -75,10 +90,8 @@ class AccountForm(FlaskForm):
             raise ValidationError(_l("承办单位账户要选择所属单位。"))
 
     def validate_secretary_group_ids(self, field):
-        if field.data and self.role.data not in GROUP_ROLES:
-            raise ValidationError(_l("只有代表或联络员能担任视察组联络员。"))
-        if self.role.data == Role.SECRETARY and not field.data:
-            raise ValidationError(_l("联络员至少要担任一个视察组的联络员。"))
+        if field.data and self.role.data != Role.DEPUTY:
+            raise ValidationError(_l("只有代表能担任视察组联络员。"))
 
 
 class SearchForm(FlaskForm):
@@ -86,6 +99,6 @@ class SearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("姓名、手机号或用户名"))
-    role = SelectField(_l("身份"), choices=labels.choices("role", blank=_l("全部身份")))
+    role = SelectField(_l("身份"), choices=search_roles())
     group_id = SelectField(_l("视察组"), coerce=int, default=0)
     department_id = SelectField(_l("承办单位"), coerce=int, default=0)

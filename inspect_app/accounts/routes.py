@@ -61,6 +61,7 @@ def _account_form(user: User | None) -> AccountForm:
             "group_ids": [m.group_id for m in user.memberships],
             "secretary_group_ids": [m.group_id for m in user.memberships if m.is_secretary],
             "department_id": user.department_id or 0,
+            "role": Role.DEPUTY if user.role == "secretary" else user.role,
         }
     form = AccountForm(obj=user, data=data, current_id=user.id if user else None)
     form.department_id.choices = [SelectChoice(0, "—"), *_departments()]

@@ -10,6 +10,10 @@ from inspect_app.extensions import db
 from inspect_app.models import Group, GroupMember, Role, User
 
 FIELDS = ("name", "phone", "username", "email", "role", "delegation", "employer")
+# 联络员 lives in GroupMember.is_secretary (one source). While Role still has a "secretary"
+# value that access checks, a deputy's role follows his ticks; without it he stays a deputy.
+SECRETARY_ROLE = {r.value: r for r in Role}.get("secretary", Role.DEPUTY)
+GROUP_ROLES = {Role.DEPUTY.value, SECRETARY_ROLE.value}
 
 
 def search_users(q: str = "", role: str = "", group_id: int = 0, department_id: int = 0):
@@ -20,7 +24,12 @@ def search_users(q: str = "", role: str = "", group_id: int = 0, department_id: 
         query = query.where(
             or_(User.name.contains(words), User.phone.contains(words), User.username == words)
         )
-    if role:
+    if role == "secretary":
+        secretaries = select(GroupMember.user_id).where(GroupMember.is_secretary.is_(True))
+        query = query.where(User.id.in_(secretaries))
+    elif role == Role.DEPUTY:
+        query = query.where(User.role.in_(GROUP_ROLES))
+    elif role:
         query = query.where(User.role == role)
     if group_id:
         members = select(GroupMember.user_id).where(GroupMember.group_id == group_id)
@@ -47,9 +56,8 @@ def _apply(user: User, data: dict) -> None:
         user.department_id = None
     secretary_of = set(data.get("secretary_group_ids") or [])
     groups = set(data.get("group_ids") or []) | secretary_of
-    if user.role in (Role.DEPUTY, Role.SECRETARY):
-        # The secretary flag lives in one place: the groups he is secretary of.
-        user.role = Role.SECRETARY if secretary_of else Role.DEPUTY
+    if user.role in GROUP_ROLES:
+        user.role = SECRETARY_ROLE if secretary_of else Role.DEPUTY
     kept = [m for m in user.memberships if m.group_id in groups]
     for membership in kept:
         membership.is_secretary = membership.group_id in secretary_of

@@ -34,7 +34,7 @@ def group_secretaries(group_id: int) -> list[User]:
     members = select(GroupMember.user_id).where(
         GroupMember.group_id == group_id, GroupMember.is_secretary.is_(True)
     )
-    return _active(select(User).where(User.id.in_(members), User.role == Role.SECRETARY))
+    return _active(select(User).where(User.id.in_(members)))
 
 
 def visit_author(visit: Visit) -> list[User]:
