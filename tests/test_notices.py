@@ -374,3 +374,17 @@ def test_reminder_schedule_comes_from_the_settings(app, runner, demo):
         assert db.session.scalar(select(Department.id))
     runner.invoke(args=["send-reminders", "--today", today.isoformat()])
     assert set(_notified(app)) == problem["departments"]
+
+
+def test_messages_go_out_after_the_response_not_before(app, client, login, sms_gateway):
+    url, handler = sms_gateway
+    app.config.update(SMS_URL=url + "/send?to={phone}&msg={text}")
+    login("demo-deputy")
+    response = post_form(client, "/visits/new", visit_form(client))
+    assert response.status_code == 302
+    assert handler.received == []  # the page answered without waiting for the gateway
+    response.close()  # the server has sent the response: now the outbox is delivered
+    assert len(handler.received) == 1
+    with app.app_context():
+        message = db.session.scalar(select(OutboxMessage))
+        assert message.status == "sent" and message.attempts == 1

@@ -28,6 +28,7 @@ ACTIONS = {
     "delete": _l("删除"),
     "transition": _l("状态变更"),
     "import": _l("导入更新"),
+    "seed_demo": _l("载入演示数据"),
     "login": _l("登录"),
     "logout": _l("退出登录"),
     "password_change": _l("修改密码"),
@@ -143,6 +144,7 @@ FIELDS = {
     "reminder_days": _l("到期前提醒（天）"),
     "reason": _l("理由"),
     "comment": _l("意见"),
+    "demo": _l("演示数据"),
 }
 HIDDEN = {"id", "client_uuid", "session_version", "password_hash", "storage_key", "sha256"}
 
