@@ -5,9 +5,10 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import select
 from support import csrf_token
+from test_visits import post_form, visit_form
 
 from inspect_app.extensions import db
-from inspect_app.models import AuditEvent, Problem
+from inspect_app.models import AuditEvent, Problem, Visit
 from inspect_app.spreadsheets.audit_log import write_audit_log
 
 
@@ -56,6 +57,20 @@ def test_filters_by_person_action_and_dates(client, login, demo, app):
     assert "没有符合条件的操作。" in long_ago
     logins = client.get("/admin/log/?action=login").get_data(as_text=True)
     assert "登录" in logins and "问题类别" not in logins
+
+
+def test_visit_entries_found_by_project_name(client, login, demo, app):
+    login("demo-deputy")
+    assert post_form(client, "/visits/new", visit_form(client)).status_code == 302
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
+    login("demo-staff")
+    with app.app_context():
+        visit = db.session.scalar(select(Visit).order_by(Visit.id.desc()))
+        project = visit.project.name
+    page = client.get(f"/admin/log/?record={project}").get_data(as_text=True)
+    assert "视察记录" in page and "新建" in page and "视察日期" in page and "2025-07-20" in page
+    other = client.get("/admin/log/?record=没有这个项目").get_data(as_text=True)
+    assert "没有符合条件的操作。" in other
 
 
 def test_visit_page_links_to_its_entries(client, login, demo):

@@ -85,7 +85,7 @@ def _staff(app) -> set[str]:
         return set(db.session.scalars(select(User.username).where(User.role == Role.STAFF)))
 
 
-@pytest.mark.parametrize("action", ["assign", "urge", "reopen"])
+@pytest.mark.parametrize("action", ["assign", "urge", "reopen", "rate_unsatisfied"])
 def test_department_hears_of_assign_urge_reopen(app, demo, action):
     problem = _problem(app, demo)
     _send(app, "problem", problem["id"], action)

@@ -236,3 +236,15 @@ def test_counters_live_in_redis_when_configured(app, redis_url):
     assert keys
     other_server = create_app({**app.config})  # a second app server shares the lock
     assert _login(other_server.test_client(), "demo-deputy", "inspect-demo").status_code == 429
+
+
+def test_old_counters_are_forgotten(client, app):
+    _login(client, "13000000001", "wrong-pass-1")
+    with app.app_context():
+        for row in db.session.scalars(select(LoginThrottle)):
+            row.window_started_at = utcnow() - timedelta(hours=2)
+        db.session.commit()
+    _login(client, "13000000002", "wrong-pass-1")
+    with app.app_context():
+        keys = set(db.session.scalars(select(LoginThrottle.key)))
+    assert "login:13000000001" not in keys and "login:13000000002" in keys

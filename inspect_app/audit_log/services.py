@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from inspect_app.audit_log.describe import Describer
 from inspect_app.extensions import db
-from inspect_app.models import AuditEvent, Problem, User
+from inspect_app.models import AuditEvent, Problem, Project, User, Visit
 from inspect_app.templating import SHANGHAI
 
 EXPORT_LIMIT = 50_000
@@ -17,7 +17,7 @@ EXPORT_LIMIT = 50_000
 @dataclass
 class LogFilters:
     person: str = ""  # a name, phone or user name
-    record: str = ""  # a problem's code
+    record: str = ""  # a problem's code, or words of a visited project's name
     entity: str = ""
     entity_id: int | None = None
     action: str = ""
@@ -40,7 +40,17 @@ def log_query(filters: LogFilters) -> Select:
     record = filters.record.strip()
     if record:
         problem_ids = select(Problem.id).where(Problem.code == record)
-        query = query.where(AuditEvent.entity == "problem", AuditEvent.entity_id.in_(problem_ids))
+        visit_ids = (
+            select(Visit.id)
+            .join(Project, Project.id == Visit.project_id)
+            .where(Project.name.contains(record))
+        )
+        query = query.where(
+            or_(
+                and_(AuditEvent.entity == "problem", AuditEvent.entity_id.in_(problem_ids)),
+                and_(AuditEvent.entity == "visit", AuditEvent.entity_id.in_(visit_ids)),
+            )
+        )
     if filters.entity:
         query = query.where(AuditEvent.entity == filters.entity)
         if filters.entity_id is not None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete
+from sqlalchemy import delete, or_
 
 from inspect_app.extensions import db
 from inspect_app.models import LoginThrottle, utcnow
@@ -50,6 +50,7 @@ class DatabaseCounter:
 
     def fail(self, key: str, policy: Policy) -> None:
         now = utcnow()
+        self._forget_old(now - policy.window - policy.lockout)
         row = db.session.get(LoginThrottle, key)
         if row is None:
             row = LoginThrottle(key=key, failures=0, window_started_at=now)
@@ -64,6 +65,15 @@ class DatabaseCounter:
 
     def clear(self, key: str) -> None:
         db.session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
+
+    def _forget_old(self, before) -> None:
+        """Counters of long-past failures (e.g. made-up login names) do not pile up."""
+        db.session.execute(
+            delete(LoginThrottle).where(
+                LoginThrottle.window_started_at < before,
+                or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < before),
+            )
+        )
 
 
 class RedisCounter:

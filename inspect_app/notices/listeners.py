@@ -31,7 +31,7 @@ def on_problem_changed(sender, problem: Problem, action: str, actor=None, extra=
 
 def _problem_plan(problem: Problem, action: str, code: str, extra: dict):
     project = problem.project.name
-    reason = extra.get("reason") or extra.get("comment") or ""
+    reason = extra.get("reason") or extra.get("comment") or extra.get("message") or ""
     reason_text = _("理由：%(r)s", r=reason) if reason else ""
     if action == "assign":
         deadline = problem.deadline.isoformat() if problem.deadline else ""
@@ -49,7 +49,7 @@ def _problem_plan(problem: Problem, action: str, code: str, extra: dict):
             project=project,
             r=reason_text,
         )
-    if action == "reopen":
+    if action in ("reopen", "rate_unsatisfied"):  # the workflow's name for 不满意 → 重新办理
         return recipients.department_users(problem), _(
             "代表对问题 %(code)s 的办理不满意，已转为重新办理。%(r)s", code=code, r=reason_text
         )

@@ -36,10 +36,11 @@ def send_reminders(today: date) -> int:
         threshold = reminder_threshold(days_left, schedule)
         if threshold is None:
             continue
+        code = problem.code or f"#{problem.id}"
         with force_locale("zh_Hans_CN"):
             text = _(
                 "问题 %(code)s（%(project)s）的办理时限是 %(d)s，还有 %(n)s 天到期。",
-                code=problem.code or f"#{problem.id}",
+                code=code,
                 project=problem.project.name,
                 d=problem.deadline.isoformat(),
                 n=days_left,
