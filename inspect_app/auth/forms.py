@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
 from inspect_app.auth.passwords import RULE_TEXT, password_problem
 
@@ -46,4 +46,16 @@ class LanguageForm(FlaskForm):
     locale = SelectField(
         _l("界面语言"),
         choices=[SelectChoice("zh_Hans_CN", "简体中文"), SelectChoice("en", "English")],
+    )
+
+
+class EmailForm(FlaskForm):
+    email = StringField(
+        _l("电子邮箱"),
+        validators=[
+            Optional(),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("邮箱格式不正确。")),
+            Length(max=120),
+        ],
+        description=_l("填写后，提醒也会发到邮箱。"),
     )

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from inspect_app.auditing import record_event
-from inspect_app.auth.forms import LanguageForm, LoginForm, PasswordForm
+from inspect_app.auth.forms import EmailForm, LanguageForm, LoginForm, PasswordForm
 from inspect_app.auth.services import authenticate, change_password
 from inspect_app.models import utcnow
 from inspect_app.templating import SHANGHAI
@@ -16,7 +16,14 @@ from inspect_app.templating import SHANGHAI
 bp = Blueprint("auth", __name__)
 
 # What a user who must change his password may still open.
-OPEN_WHILE_CHANGING = {"auth.account", "auth.logout", "auth.set_language", "static", "main.healthz"}
+OPEN_WHILE_CHANGING = {
+    "auth.account",
+    "auth.logout",
+    "auth.set_language",
+    "auth.set_email",
+    "static",
+    "main.healthz",
+}
 
 
 @bp.before_app_request
@@ -85,13 +92,30 @@ def logout():
 def account():
     form = PasswordForm(current_user)
     language = LanguageForm(locale=current_user.locale or "zh_Hans_CN", prefix="lang")
+    email = EmailForm(email=current_user.email, prefix="mail")
     if form.validate_on_submit():
         user = current_user._get_current_object()
         change_password(user, form.new.data)
         login_user(user)  # this session goes on with the new session version
         flash(_("密码已修改。其他设备上的登录已退出。"), "success")
         return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, language=language)
+    return render_template("auth/account.html", form=form, language=language, email=email)
+
+
+@bp.post("/account/email")
+@login_required
+def set_email():
+    """Each person may give an e-mail address for his notices."""
+    form = EmailForm(prefix="mail")
+    if form.validate_on_submit():
+        before = {"email": current_user.email}
+        current_user.email = (form.email.data or "").strip() or None
+        record_event(current_user, "update", current_user, before, {"email": current_user.email})
+        flash(_("已保存。"), "success")
+    else:
+        for error in form.email.errors:
+            flash(error, "error")
+    return redirect(url_for("auth.account"))
 
 
 @bp.post("/account/language")
