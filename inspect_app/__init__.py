@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     _fill_instance_defaults(app)
+    _secure_cookies(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_request_hooks(app)
@@ -57,6 +58,23 @@ def _fill_instance_defaults(app: Flask) -> None:
     app.config["EXPORT_DIR"] = str(app.config.get("EXPORT_DIR") or ROOT / "exports")
     for key in ("PHOTO_MAX_BYTES", "PHOTO_MAX_PIXELS", "MAX_CONTENT_LENGTH", "PAGE_SIZE"):
         app.config[key] = int(app.config[key])
+
+
+def _secure_cookies(app: Flask) -> None:
+    """Remember-me lasts 30 days at most; cookies are Secure over HTTPS; trusted proxies."""
+    from datetime import timedelta
+
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    limit = timedelta(days=30)
+    duration = app.config.get("REMEMBER_COOKIE_DURATION") or limit
+    if not isinstance(duration, timedelta):
+        duration = timedelta(seconds=int(duration))
+    app.config["REMEMBER_COOKIE_DURATION"] = min(duration, limit)
+    app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config.get("SESSION_COOKIE_SECURE"))
+    hops = int(app.config.get("PROXY_FIX") or 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _instance_secret(path: Path) -> str:
@@ -83,8 +101,15 @@ def _init_extensions(app: Flask) -> None:
     from inspect_app.models import User
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    def load_user(token: str):
+        """The user of a session or remember-me cookie, if that session has not been ended."""
+        user_id, _, version = token.partition(":")
+        if not user_id.isdigit() or not version.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
 
 
 def select_locale() -> str:
@@ -105,18 +130,26 @@ def select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from inspect_app.accounts.routes import bp as accounts_bp
     from inspect_app.admin.routes import bp as admin_bp
+    from inspect_app.audit_log.routes import bp as audit_log_bp
     from inspect_app.auth.routes import bp as auth_bp
     from inspect_app.imports.routes import bp as imports_bp
     from inspect_app.ledger.routes import bp as ledger_bp
     from inspect_app.main.routes import bp as main_bp
+    from inspect_app.notices import listeners
+    from inspect_app.notices.routes import bp as notices_bp
     from inspect_app.photo_files.routes import bp as photo_files_bp
     from inspect_app.problems.routes import bp as problems_bp
+    from inspect_app.settings.routes import bp as settings_bp
     from inspect_app.visits.routes import bp as visits_bp
 
     blueprints = (main_bp, auth_bp, visits_bp, problems_bp, photo_files_bp, admin_bp)
     for blueprint in (*blueprints, ledger_bp, imports_bp):
         app.register_blueprint(blueprint)
+    for blueprint in (accounts_bp, audit_log_bp, settings_bp, notices_bp):
+        app.register_blueprint(blueprint)
+    listeners.register(app)
 
 
 def _register_request_hooks(app: Flask) -> None:

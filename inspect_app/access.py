@@ -188,6 +188,11 @@ def can_see_photo(user: User, photo: Photo) -> bool:
     return photo.uploaded_by_id == user.id  # not yet attached: only its uploader
 
 
+def can_view_audit_log(user: User) -> bool:
+    """The operations log (操作日志) and the office pages under 管理 are staff-only."""
+    return bool(user.is_authenticated) and user.role == Role.STAFF
+
+
 def require_role(user: User, *roles: str) -> None:
     """Pages a role may not use answer 404, like rows it may not see."""
     if user.role not in roles:

@@ -14,6 +14,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(cleanup_command)
+    app.cli.add_command(send_notices_command)
+    app.cli.add_command(send_reminders_command)
     from inspect_app.exports_cli import COMMANDS
 
     for command in COMMANDS:
@@ -32,10 +34,12 @@ def register(app: Flask) -> None:
 @click.password_option(help="Password (asked twice if not given).")
 def create_user_command(username, name, role, phone, department, group_id, secretary, password):
     """Create an account."""
-    from inspect_app.auth.services import MIN_PASSWORD_LENGTH, create_user
+    from inspect_app.auth.passwords import password_problem
+    from inspect_app.auth.services import create_user
 
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.ClickException(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    problem = password_problem(password, names=(username, phone))
+    if problem:
+        raise click.ClickException(problem)
     with writing():
         if db.session.scalar(select(User).where(User.username == username)):
             raise click.ClickException(f"user {username!r} already exists")
@@ -100,3 +104,30 @@ def cleanup_command():
         f"cleanup: {report.pending_rows} unsaved uploads, {report.orphan_files} files without "
         f"a photo row, {report.temp_files} temporary files removed"
     )
+
+
+@click.command("send-notices")
+@with_appcontext
+def send_notices_command():
+    """Send the e-mails and SMS waiting in the outbox (retries those that failed earlier)."""
+    from inspect_app.notices.delivery import deliver_due
+
+    counts = deliver_due(limit=10_000)
+    click.echo("notices: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "none due"))
+
+
+@click.command("send-reminders")
+@with_appcontext
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="For testing.")
+def send_reminders_command(today):
+    """Remind departments of deadlines (for cron); running it twice sends nothing twice."""
+    from inspect_app.notices.delivery import deliver_due
+    from inspect_app.notices.reminders import send_reminders
+    from inspect_app.templating import today_local
+
+    with writing():
+        made = send_reminders(today.date() if today else today_local())
+        db.session.commit()
+    counts = deliver_due(limit=10_000)
+    sent = ", ".join(f"{k} {v}" for k, v in counts.items()) or "nothing to send"
+    click.echo(f"reminders: {made} new notices; outbox: {sent}")

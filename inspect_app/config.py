@@ -1,6 +1,7 @@
 """Default configuration; the instance config and the environment override it."""
 
 import os
+from datetime import timedelta
 
 PREFIX = "INSPECT_"
 
@@ -16,6 +17,29 @@ class DefaultConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)  # remember-me is off unless ticked
+    SESSION_COOKIE_SECURE = False  # true when served over HTTPS: both cookies get Secure
+    PROXY_FIX = 0  # proxies in front of the app whose X-Forwarded-* headers are trusted
+    # Login throttling: failures per account and per address in a window, then a lockout.
+    LOGIN_ACCOUNT_FAILURES = 5
+    LOGIN_ADDRESS_FAILURES = 30
+    LOGIN_WINDOW_MINUTES = 15
+    LOGIN_LOCKOUT_MINUTES = 15
+    REDIS_URL = None  # login counters live in Redis when set, else in the database
+    # Notices by e-mail (SMTP) and SMS (an HTTP gateway); unset means in-app notices only.
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_SENDER = "inspect@localhost"
+    # e.g. https://sms.example.gov.cn/send?user={user}&key={password}&mobile={phone}&text={text}
+    SMS_URL = None
+    SMS_USER = None
+    SMS_PASSWORD = None
+    NOTICE_MAX_ATTEMPTS = 5
+    NOTICE_TIMEOUT_SECONDS = 10
     PHOTO_ROOT = None  # filled in by create_app: instance/photos
     PHOTO_MAX_BYTES = 25 * 1024 * 1024
     PHOTO_MAX_PIXELS = 100_000_000
@@ -37,14 +61,39 @@ class DefaultConfig:
     OFFICE_REMINDER_DAYS = (7, 1)
 
 
+TRUE = ("1", "true", "yes", "on")
+FALSE = ("0", "false", "no", "off", "")
+
+
+def parse_setting(name: str, text: str):
+    """An environment string as the type of the setting's default (bool, int, days, tuple)."""
+    default = getattr(DefaultConfig, name, None)
+    if isinstance(default, bool):
+        lowered = text.strip().lower()
+        if lowered not in TRUE + FALSE:
+            raise ValueError(f"{PREFIX}{name} must be true or false, not {text!r}")
+        return lowered in TRUE
+    if isinstance(default, int):
+        return int(text)
+    if isinstance(default, timedelta):
+        return timedelta(days=float(text))
+    if isinstance(default, tuple):
+        return tuple(int(part) for part in text.replace(",", " ").split())
+    return text
+
+
 def from_environment() -> dict:
-    """Settings from the environment: DATABASE_URL, SECRET_KEY and INSPECT_* variables."""
+    """Settings from the environment: DATABASE_URL, SECRET_KEY, REDIS_URL and INSPECT_*."""
     values = {}
-    if os.environ.get("DATABASE_URL"):
-        values["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
-    if os.environ.get("SECRET_KEY"):
-        values["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    for key, name in (
+        ("DATABASE_URL", "SQLALCHEMY_DATABASE_URI"),
+        ("SECRET_KEY", "SECRET_KEY"),
+        ("REDIS_URL", "REDIS_URL"),
+    ):
+        if os.environ.get(key):
+            values[name] = os.environ[key]
     for key, value in os.environ.items():
         if key.startswith(PREFIX):
-            values[key[len(PREFIX) :]] = value
+            name = key[len(PREFIX) :]
+            values[name] = parse_setting(name, value)
     return values

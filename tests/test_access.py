@@ -38,6 +38,15 @@ MATRIX = {
     "/ledger/weekly.xlsx?group_id={other_group}": (N, N, A, N, N),
     "/imports/": (N, N, A, N, N),
     "/imports/template/projects.xlsx": (N, N, A, N, N),
+    "/admin/users/": (N, N, A, N, N),
+    "/admin/users/new": (N, N, A, N, N),
+    "/admin/users/{users[demo-deputy]}": (N, N, A, N, N),
+    "/admin/log/": (N, N, A, N, N),
+    "/admin/log/?entity=problem&entity_id={assigned_problem}": (N, N, A, N, N),
+    "/admin/log/export.xlsx": (N, N, A, N, N),
+    "/admin/settings/": (N, N, A, N, N),
+    "/admin/projects/?visited=no": (N, N, A, N, N),
+    "/notices/": (A, A, A, A, A),
 }
 
 

@@ -52,7 +52,7 @@ def test_change_own_password(client, login):
         "/account",
         data={"current": "inspect-demo", "new": "short", "confirm": "short", "csrf_token": token},
     )
-    assert "新密码至少要 8 个字符。" in short.get_data(as_text=True)
+    assert "密码至少要 8 个字符。" in short.get_data(as_text=True)
     good = client.post(
         "/account",
         data={
@@ -87,3 +87,17 @@ def test_logout_needs_post(client, login):
     assert client.get("/logout").status_code == 405
     client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
     assert client.get("/").status_code == 302
+
+
+def test_everyone_sets_his_own_email_for_notices(client, login, app):
+    login("demo-department")
+    token = csrf_token(client, "/account")
+    bad = client.post(
+        "/account/email", data={"mail-email": "not-an-address", "mail-csrf_token": token}
+    )
+    assert bad.status_code == 302
+    assert "邮箱格式不正确。" in client.get("/account").get_data(as_text=True)
+    client.post("/account/email", data={"mail-email": "zjj@dg.gov.cn", "mail-csrf_token": token})
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "demo-department"))
+        assert user.email == "zjj@dg.gov.cn"

@@ -158,7 +158,7 @@ def test_create_user_and_log_in(runner, client, app):
 
 def test_create_user_refuses_short_password(runner):
     result = runner.invoke(args=["create-user", "li", "--name", "李", "--password", "short"])
-    assert result.exit_code != 0 and "at least 8" in result.output
+    assert result.exit_code != 0 and "密码至少要 8 个字符" in result.output
 
 
 def test_secret_key_is_made_per_instance_not_shipped(tmp_path):

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from wtforms import SelectChoice
 
 from inspect_app.access import require_role
-from inspect_app.admin import forms
+from inspect_app.admin import forms, overview
 from inspect_app.admin.services import add_member, remove_member, save_record
 from inspect_app.extensions import db
 from inspect_app.models import Campaign, Department, Group, Project, Role
@@ -85,6 +85,23 @@ def staff_only():
     require_role(current_user, Role.STAFF)
 
 
+def admin_tabs() -> list[tuple[str, dict, object]]:
+    """The 管理 area's pages, in the order of the tabs (endpoint, arguments, title)."""
+    tabs = [("admin.records", {"kind": name}, kind.title) for name, kind in KINDS.items()]
+    tabs += [
+        ("accounts.index", {}, _l("用户")),
+        ("imports.index", {}, _l("导入")),
+        ("audit_log.index", {}, _l("操作日志")),
+        ("settings.edit", {}, _l("设置")),
+    ]
+    return tabs
+
+
+@bp.app_context_processor
+def admin_navigation():
+    return {"admin_tabs": admin_tabs}
+
+
 def _kind(name: str) -> Kind:
     if name not in KINDS:
         abort(404)
@@ -103,8 +120,27 @@ def records(kind: str):
     words = (request.args.get("q") or "").strip()
     if words and spec.search:
         query = query.where(or_(*(column.contains(words) for column in spec.search)))
+    campaign = overview.current_campaign(request.args.get("campaign_id", type=int))
+    not_visited = kind == "projects" and request.args.get("visited") == "no"
+    if not_visited:
+        query = query.where(Project.id.not_in(overview.visited_projects(campaign)))
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"] * 2, error_out=False)
-    return render_template("admin/list.html", kind=kind, spec=spec, page=page, kinds=KINDS, q=words)
+    extra = {}
+    if kind == "groups":
+        extra = overview.group_rows(page.items)
+    elif kind == "projects":
+        extra = overview.project_rows([p.id for p in page.items], campaign)
+    return render_template(
+        "admin/list.html",
+        kind=kind,
+        spec=spec,
+        page=page,
+        kinds=KINDS,
+        q=words,
+        extra=extra,
+        campaign=campaign,
+        not_visited=not_visited,
+    )
 
 
 def _form_for(kind: str, record):

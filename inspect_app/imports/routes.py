@@ -32,7 +32,7 @@ def _campaigns() -> list[Campaign]:
 
 @bp.route("/", methods=["GET", "POST"])
 def index():
-    form = ImportForm()
+    form = ImportForm(kind=request.args.get("kind") or "projects")
     form.campaign_id.choices = [SelectChoice(c.id, c.title) for c in _campaigns()]
     outcome, file_error = None, None
     if form.validate_on_submit():

@@ -1,11 +1,11 @@
 """Importing the project list and the deputy roster: all rows valid, or nothing written."""
 
-import secrets
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from inspect_app.auditing import record_event, snapshot
+from inspect_app.auth.passwords import initial_password, password_problem
 from inspect_app.extensions import db
 from inspect_app.models import Campaign, Group, GroupMember, Project, Role, User
 from inspect_app.spreadsheets.imports import (
@@ -126,6 +126,7 @@ def import_deputies(user: User | None, data: bytes, campaign: Campaign) -> Impor
     result = read_rows(data, deputy_specs(tuple(groups)))
     errors = result.errors + duplicate_errors(result.rows, "phone", "手机号")
     errors += _clashing_accounts(result.rows)
+    errors += _weak_passwords(result.rows)
     outcome = ImportOutcome(errors=sorted(errors, key=lambda e: e.row))
     if not outcome.ok:
         return outcome
@@ -150,15 +151,27 @@ def _clashing_accounts(rows: list[dict]) -> list[RowError]:
     ]
 
 
+def _weak_passwords(rows: list[dict]) -> list[RowError]:
+    """Initial passwords given in the file follow the same rule as everywhere else."""
+    errors = []
+    for row in rows:
+        if row.get("password"):
+            problem = password_problem(row["password"], names=(row.get("phone"),))
+            if problem:
+                errors.append(RowError(row["_row"], "初始密码", problem))
+    return errors
+
+
 def _import_deputy(user: User | None, row: dict, group: Group, outcome: ImportOutcome) -> None:
     role = Role.DEPUTY
     is_secretary = row["role"] == "联络员"
     account = db.session.scalar(select(User).where(User.phone == row["phone"]))
     before = snapshot(account) if account else None
     if account is None:
-        password = row["password"] or secrets.token_urlsafe(8)
+        password = row["password"] or initial_password()
         account = User(username=row["phone"], phone=row["phone"], name=row["name"], role=role)
         account.set_password(password)
+        account.must_change_password = True  # an initial password: changed at first login
         db.session.add(account)
         outcome.created += 1
         if not row["password"]:

@@ -13,6 +13,7 @@ from inspect_app.models.campaigns import (
     ProjectStage,
     group_project,
 )
+from inspect_app.models.office import LoginThrottle, Notice, OutboxMessage, Setting
 from inspect_app.models.people import Department, Role, User
 from inspect_app.models.records import (
     OPEN_STATUSES,
@@ -40,6 +41,9 @@ __all__ = [
     "Group",
     "GroupLevel",
     "GroupMember",
+    "LoginThrottle",
+    "Notice",
+    "OutboxMessage",
     "Photo",
     "Problem",
     "ProblemCategory",
@@ -49,6 +53,7 @@ __all__ = [
     "ProjectStage",
     "Role",
     "Satisfaction",
+    "Setting",
     "Suggestion",
     "User",
     "Visit",

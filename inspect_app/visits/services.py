@@ -4,8 +4,10 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import func, or_, select
 
+from inspect_app import signals
 from inspect_app.access import is_handed_over
 from inspect_app.auditing import record_event, snapshot
 from inspect_app.extensions import db
@@ -186,6 +188,9 @@ def create_visit(user: User, data: VisitInput) -> Visit:
     _attach_photos(visit, None, data.photos)
     record_event(user, "create", visit, after=_visit_snapshot(visit))
     _apply_children(user, visit, data)
+    signals.visit_changed.send(
+        current_app._get_current_object(), visit=visit, action="submit", actor=user, extra={}
+    )
     return visit
 
 
