@@ -1,6 +1,6 @@
 """Error pages in plain language; the server keeps serving."""
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -21,6 +21,9 @@ MESSAGES = {
 
 
 def _render(code: int, title: str, message: str):
+    if request.path.startswith("/api/"):  # the JSON API answers errors in JSON too
+        body = {"error": str(code), "message": message, "details": []}
+        return jsonify(body), code
     return render_template("error.html", code=code, title=title, message=message), code
 
 

@@ -4,6 +4,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from inspect_app.auditing import record_event, snapshot
@@ -336,3 +337,54 @@ def _create_suggestion(
     db.session.flush()
     record_event(user, "create", suggestion, after=snapshot(suggestion))
     return suggestion
+
+
+def find_problem_by_uuid(client_uuid: str) -> Problem | None:
+    if not client_uuid:
+        return None
+    return db.session.scalar(select(Problem).where(Problem.client_uuid == client_uuid))
+
+
+def attach_photo(user: User, visit: Visit, problem: Problem | None, photo: Photo) -> None:
+    """Give a stored photo to a visit (or one of its problems), with an AuditEvent."""
+    _attach_photos(visit, problem, [photo])
+    db.session.flush()
+    target = problem if problem is not None else visit
+    record_event(user, "attach_photo", target, after={"photo_id": photo.id})
+
+
+def photos_of(visit: Visit, problem: Problem | None = None) -> list[Photo]:
+    return _photos_of(visit.id, problem.id if problem else None)
+
+
+def content_differences(visit: Visit, data: VisitInput) -> list[str]:
+    """What a resubmission under the same client UUID changes in the stored visit (Chinese)."""
+    diffs = []
+    if visit.group_id != data.group_id or visit.project_id != data.project_id:
+        diffs.append(str(_l("视察组或项目不同")))
+    if visit.visited_on != data.visited_on:
+        diffs.append(str(_l("视察日期不同")))
+    if visit.summary != data.summary.strip():
+        diffs.append(str(_l("进展情况不同")))
+    if {u.id for u in visit.attendees} != set(data.attendee_ids):
+        diffs.append(str(_l("参加代表不同")))
+    stored = {
+        p.client_uuid: (
+            p.category,
+            p.description,
+            p.suggestions[0].text if p.suggestions else "",
+        )
+        for p in visit.problems
+    }
+    sent = {
+        p.client_uuid: (p.category, p.description.strip(), p.suggestion.strip())
+        for p in data.problems
+        if not p.delete and p.description.strip()
+    }
+    if stored != sent:
+        diffs.append(str(_l("问题不同")))
+    stored_free = {s.client_uuid: s.text for s in visit.suggestions if s.problem_id is None}
+    sent_free = {s.client_uuid: s.text.strip() for s in data.suggestions if s.text.strip()}
+    if stored_free != sent_free:
+        diffs.append(str(_l("意见建议不同")))
+    return diffs
