@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from inspect_app import database
 from inspect_app.config import DefaultConfig, from_environment
-from inspect_app.extensions import babel, csrf, db, login_manager, migrate
+from inspect_app.extensions import babel, compress, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,6 +38,9 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_request_hooks(app)
     from inspect_app import cli, errors, templating
+    from inspect_app.offline import assets
+
+    assets.register(app)
 
     errors.register(app)
     templating.register(app)
@@ -71,6 +74,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -110,12 +114,13 @@ def _register_blueprints(app: Flask) -> None:
     from inspect_app.imports.routes import bp as imports_bp
     from inspect_app.ledger.routes import bp as ledger_bp
     from inspect_app.main.routes import bp as main_bp
+    from inspect_app.offline.routes import bp as offline_bp
     from inspect_app.photo_files.routes import bp as photo_files_bp
     from inspect_app.problems.routes import bp as problems_bp
     from inspect_app.visits.routes import bp as visits_bp
 
     blueprints = (main_bp, auth_bp, visits_bp, problems_bp, photo_files_bp, admin_bp)
-    for blueprint in (*blueprints, ledger_bp, imports_bp, api_bp):
+    for blueprint in (*blueprints, ledger_bp, imports_bp, api_bp, offline_bp):
         app.register_blueprint(blueprint)
 
 

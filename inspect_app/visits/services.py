@@ -89,23 +89,27 @@ def group_members(group_id: int) -> list[User]:
     return list(db.session.scalars(query))
 
 
+OTHER_PROJECTS_SHOWN = 30
+
+
 def project_choices(group_id: int | None, query_text: str = "") -> tuple[list, list]:
-    """(the group's projects, the other projects), both filtered by name or town."""
+    """(the group's projects, the first other projects matching a search), by name or town.
+
+    Other projects are listed only for a search, a page at a time, so the form stays small
+    when the province has tens of thousands of projects (the API pages through the rest).
+    """
+    own_ids = select(group_project.c.project_id).where(group_project.c.group_id == group_id)
     query = select(Project).order_by(Project.town, Project.name)
     words = query_text.strip()
     if words:
         like = f"%{words}%"
         query = query.where(or_(Project.name.ilike(like), Project.town.ilike(like)))
-    projects = list(db.session.scalars(query))
-    own_ids = set()
-    if group_id:
-        own_ids = set(
-            db.session.scalars(
-                select(group_project.c.project_id).where(group_project.c.group_id == group_id)
-            )
-        )
-    own = [p for p in projects if p.id in own_ids]
-    return own, [p for p in projects if p.id not in own_ids]
+    own = list(db.session.scalars(query.where(Project.id.in_(own_ids)))) if group_id else []
+    others = []
+    if words:
+        others_query = query.where(Project.id.not_in(own_ids)) if group_id else query
+        others = list(db.session.scalars(others_query.limit(OTHER_PROJECTS_SHOWN)))
+    return own, others
 
 
 def all_project_ids() -> list[int]:
