@@ -47,6 +47,12 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def long_cache_for_versioned_files(response):
+        if request.endpoint not in ("static", "offline.service_worker"):
+            return response
+        if response.status_code == 200 and response.direct_passthrough:
+            # Small files: read them whole so compression never leaves a file open.
+            response.direct_passthrough = False
+            response.make_sequence()
         if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
             response.headers["Cache-Control"] = LONG_CACHE
             response.headers.pop("Expires", None)

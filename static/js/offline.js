@@ -213,10 +213,22 @@
     });
   }
 
-  function freshDraft(form) {
-    form.querySelectorAll("[name$=client_uuid]").forEach(function (el) { el.value = uuid4(); });
+  /* A new draft gets new UUIDs (a page kept by the service worker carries old ones), except
+   * after Back: the browser shows the form as it was sent, and its UUIDs make a resubmission
+   * the same record on the server. */
+  function freshDraft(form, sent) {
+    form.querySelectorAll("[name$=client_uuid]").forEach(function (el) {
+      el.value = (sent && sent.uuids[el.name]) || uuid4();
+    });
     return { uuid: form.querySelector("[name=client_uuid]").value, userId: userId, state: "draft",
              photos: [], attempts: 0, createdAt: Date.now() };
+  }
+
+  function sentBeforeBack() {
+    var nav = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+    var last = sessionStorage.getItem("inspect-queued");
+    if (!nav || nav.type !== "back_forward" || !last) return Promise.resolve(null);
+    return getItem(last).then(function (item) { return item && item.uuids ? item : null; });
   }
 
   function restore(form, draft) {
@@ -312,6 +324,11 @@
     draft.counts = { problems: blockCount(form, "problems"), suggestions: blockCount(form, "suggestions") };
     draft.body = visitBody(draft.fields, draft.counts);
     photoTargets(draft);
+    draft.uuids = {};
+    Object.keys(draft.fields).forEach(function (name) {
+      if (/client_uuid$/.test(name)) draft.uuids[name] = draft.fields[name];
+    });
+    try { sessionStorage.setItem("inspect-queued", draft.uuid); } catch (e) { /* private mode */ }
     draft.state = "waiting";
     draft.message = "";
     draft.attempts = 0;
@@ -349,13 +366,13 @@
   }
 
   function enhanceForm(form) {
-    findDraft().then(function (found) {
-      var draft = found && found.state !== "sending" && found.state !== "sent" ? found : null;
+    Promise.all([findDraft(), sentBeforeBack()]).then(function (found) {
+      var draft = found[0] && found[0].state !== "sending" && found[0].state !== "sent" ? found[0] : null;
       if (draft) {
         restore(form, draft);
         if (draft.state !== "draft") { draft.state = "draft"; putItem(draft); }
       } else {
-        draft = freshDraft(form);
+        draft = freshDraft(form, found[1]);  // after Back: the sent record's UUIDs
       }
       var timer;
       form.addEventListener("input", function (event) {
@@ -383,7 +400,9 @@
           if (block) { block.querySelector("textarea").focus(); saveNow(form, draft); }
         } else if (action === "search_project") {
           searchProjects(form, query.value.trim(), 1);
-        } else if (!form.querySelector("[data-photo-picker][data-busy]")) {
+        } else if (form.querySelector("[data-photo-picker][data-busy]")) {
+          setTimeout(function () { form.requestSubmit(event.submitter); }, 300);  // photos shrinking
+        } else {
           queue(form, draft);
         }
       });
