@@ -51,8 +51,12 @@ def register(app: Flask) -> None:
             return response
         if response.status_code == 200 and response.direct_passthrough:
             # Small files: read them whole so compression never leaves a file open.
+            file = response.response
             response.direct_passthrough = False
-            response.make_sequence()
+            data = b"".join(file)
+            if hasattr(file, "close"):
+                file.close()
+            response.set_data(data)
         if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
             response.headers["Cache-Control"] = LONG_CACHE
             response.headers.pop("Expires", None)
