@@ -330,6 +330,7 @@
     });
     try { sessionStorage.setItem("inspect-queued", draft.uuid); } catch (e) { /* private mode */ }
     draft.state = "waiting";
+    draft.visitStored = false;  // a fixed, already created visit is sent again as an update
     draft.message = "";
     draft.attempts = 0;
     draft.nextTry = 0;
@@ -608,7 +609,7 @@
       var pending = items.filter(function (i) { return i.state in QUEUED; }).length;
       var banner = document.querySelector("[data-outbox-banner]");
       if (banner) {
-        banner.hidden = !pending;
+        banner.hidden = !pending || !!document.querySelector("[data-outbox]");
         banner.querySelector("a").textContent = banner.dataset.text.replace("{n}", pending);
       }
       var box = document.querySelector("[data-outbox]");
