@@ -12,7 +12,14 @@ SHELL_PAGES = ("/", "/visits/new")
 
 @bp.get("/sw.js")
 def service_worker():
+    """static/js/sw.js, stamped with the shell version so a deployment installs a new worker."""
     response = send_from_directory(current_app.static_folder, "js/sw.js", max_age=0)
+    file = response.response
+    response.direct_passthrough = False
+    script = b"".join(file)
+    file.close()
+    stamp = f"\n// shell {shell_version(current_app)}\n".encode()
+    response.set_data(script + stamp)
     response.headers["Content-Type"] = "text/javascript; charset=utf-8"
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"

@@ -73,7 +73,15 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.indexOf("/static/") === 0) {
-    event.respondWith(caches.match(request).then(function (hit) { return hit || fetch(request); }));
+    event.respondWith(caches.match(request).then(function (hit) {
+      return hit || fetch(request).then(function (response) {
+        if (response.ok && url.search) {  // a versioned file the shell did not list
+          var copy = response.clone();
+          caches.open(SHELL + "runtime").then(function (cache) { cache.put(request, copy); });
+        }
+        return response;
+      });
+    }));
   } else if (request.mode === "navigate") {
     event.respondWith(networkFirst(request, "/"));
   } else if (url.pathname === "/api/v1/reference" || url.pathname === "/manifest.webmanifest") {
