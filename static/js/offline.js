@@ -366,6 +366,35 @@
     }).catch(function () { /* offline: the group's own projects stay listed */ });
   }
 
+  /* Another group chosen: its members and own projects from the reference lists, which the
+   * service worker keeps, so this works with no network too. */
+  function switchGroup(form, groupId, keep) {
+    return fetch("/api/v1/reference", { credentials: "same-origin" }).then(function (r) {
+      return r.ok ? r.json() : null;
+    }).then(function (reference) {
+      var group = reference && reference.groups.filter(function (g) { return String(g.id) === String(groupId); })[0];
+      if (!group) return;
+      var list = form.querySelector("fieldset.checklist");
+      list.querySelectorAll("label").forEach(function (label) { label.remove(); });
+      var checked = keep ? keep.attendee_ids || [] : [];
+      group.members.forEach(function (member) {
+        var label = document.createElement("label"), box = document.createElement("input");
+        box.type = "checkbox"; box.name = "attendee_ids"; box.value = member.id;
+        box.checked = checked.indexOf(String(member.id)) !== -1;
+        label.appendChild(box);
+        label.appendChild(document.createTextNode(" " + member.name));
+        list.insertBefore(label, list.querySelector(".error"));
+      });
+      var select = form.querySelector("#project_id");
+      select.textContent = "";
+      var own = document.createElement("optgroup");
+      own.label = form.dataset.textOwn;
+      group.projects.forEach(function (p) { own.appendChild(new Option(p.name + "（" + (p.town || "") + "）", p.id)); });
+      select.appendChild(own);
+      if (keep && keep.project_id) selectProject(form, keep.project_id, keep.project_label);
+    }).catch(function () { /* not kept yet: the page's own lists stay */ });
+  }
+
   function enhanceForm(form) {
     Promise.all([findDraft(), sentBeforeBack()]).then(function (found) {
       var draft = found[0] && found[0].state !== "sending" && found[0].state !== "sent" ? found[0] : null;
@@ -383,8 +412,14 @@
       });
       form.addEventListener("change", function (event) {
         if (event.target.type === "file") takePhotos(form, draft, event.target);
+        else if (event.target.id === "group_id") switchGroup(form, event.target.value).then(function () { saveNow(form, draft); });
         else saveNow(form, draft);
       });
+      var groupSelect = form.querySelector("select#group_id");
+      var pageGroup = groupSelect ? groupSelect.querySelector("option[selected]") : null;
+      if (draft.fields && groupSelect && pageGroup && draft.fields.group_id !== pageGroup.value) {
+        switchGroup(form, draft.fields.group_id, draft.fields);  // a draft made for another group
+      }
       window.addEventListener("pagehide", function () { clearTimeout(timer); saveNow(form, draft); });
       var query = form.querySelector("[data-project-filter]"), searchTimer;
       if (query) {

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from support import TESTDATA
 
 from inspect_app.extensions import db
-from inspect_app.models import Photo, Problem, Visit
+from inspect_app.models import GroupMember, Photo, Problem, Visit
 
 PHONE = {"width": 390, "height": 844}
 
@@ -239,3 +239,36 @@ def test_a_draft_survives_closing_the_page_photos_included(phone_context, live_s
     thumb = page.locator(".problem-block").nth(1).locator("[data-photo] img")
     assert thumb.count() == 1
     assert thumb.evaluate("img => img.complete && img.naturalWidth > 0")
+
+
+def test_reference_lists_kept_on_the_phone_fill_another_group_offline(phone_context, live_server):
+    app, _base = live_server
+    context = phone_context()
+    page = context.new_page()
+    log_in(page, "demo-staff")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    open_form(page)
+    first_member = page.input_value("fieldset.checklist input >> nth=0")
+
+    context.set_offline(True)
+    page.select_option("#group_id", index=20)
+    page.wait_for_function(
+        f"document.querySelector('fieldset.checklist input').value !== '{first_member}'"
+    )
+    page.check("fieldset.checklist input >> nth=0")
+    page.fill("#summary", "离线换组的视察")
+    page.click("button[value=save]")
+    page.wait_for_selector("[data-outbox-item][data-state=waiting]")
+
+    context.set_offline(False)
+    wait_sent(page)
+    with app.app_context():
+        visit = db.session.scalar(select(Visit).where(Visit.summary == "离线换组的视察"))
+        assert visit.group.sort_order == 21
+        members = set(
+            db.session.scalars(
+                select(GroupMember.user_id).where(GroupMember.group_id == visit.group_id)
+            )
+        )
+        assert len(visit.attendees) == 1 and visit.attendees[0].id in members
+        db.session.remove()
