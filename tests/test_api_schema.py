@@ -2,6 +2,8 @@
 
 import shutil
 import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -89,3 +91,25 @@ def test_api_conforms_to_its_openapi_document(api_schema, api_server, deputy_ses
         exercise(operation, api_server, deputy_session, statuses)
     assert ("GET", "/api/v1/reference", 200) in statuses  # logged in, not refused
     assert 500 not in {status for _m, _p, status in statuses}
+
+
+def test_the_same_visit_sent_from_several_tabs_at_once_is_stored_once(api_server, deputy_session):
+    reference = deputy_session.get(f"{api_server}/api/v1/reference", timeout=30).json()
+    group = reference["groups"][0]
+    body = {
+        "client_uuid": str(uuid.uuid4()),
+        "group_id": group["id"],
+        "project_id": group["projects"][0]["id"],
+        "visited_on": "2025-07-21",
+        "summary": "几个标签页同时发送。",
+        "attendee_ids": [reference["user_id"]],
+        "problems": [{"client_uuid": str(uuid.uuid4()), "description": "同一个问题。"}],
+    }
+
+    def send(_n):
+        return deputy_session.post(f"{api_server}/api/v1/visits", json=body, timeout=60)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(send, range(6)))
+    assert sorted(a.status_code for a in answers) == [200] * 5 + [201]
+    assert len({a.json()["id"] for a in answers}) == 1

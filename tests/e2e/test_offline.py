@@ -7,6 +7,7 @@ at a chosen moment and then counts what reached the server.
 import pytest
 from sqlalchemy import func, select
 from support import TESTDATA
+from test_phone_flow import check_phone_layout
 
 from inspect_app.extensions import db
 from inspect_app.models import GroupMember, Photo, Problem, Visit
@@ -212,7 +213,7 @@ def test_an_aborted_photo_upload_is_retried_into_one_photo(phone_context, live_s
     assert stored(app, "照片中断的视察") == [{"problems": 1, "photos": 1}]
 
 
-def test_a_draft_survives_closing_the_page_photos_included(phone_context, live_server):
+def test_a_draft_survives_closing_the_page_photos_included(phone_context, live_server, tmp_path):
     context = phone_context()
     page = context.new_page()
     log_in(page)
@@ -230,6 +231,7 @@ def test_a_draft_survives_closing_the_page_photos_included(phone_context, live_s
     page.goto("/")
     draft = page.wait_for_selector("[data-outbox-item][data-state=draft]")
     assert "还没写完的视察" in draft.inner_text()
+    check_phone_layout(page)
     page.click("text=继续填写")
     page.wait_for_selector("form[data-offline-ready]")
     assert page.input_value("#summary") == "还没写完的视察"
@@ -239,6 +241,8 @@ def test_a_draft_survives_closing_the_page_photos_included(phone_context, live_s
     thumb = page.locator(".problem-block").nth(1).locator("[data-photo] img")
     assert thumb.count() == 1
     assert thumb.evaluate("img => img.complete && img.naturalWidth > 0")
+    check_phone_layout(page)
+    page.screenshot(path=tmp_path / "restored-draft.png", full_page=True)
 
 
 def test_reference_lists_kept_on_the_phone_fill_another_group_offline(phone_context, live_server):
