@@ -276,3 +276,32 @@ def test_reference_lists_kept_on_the_phone_fill_another_group_offline(phone_cont
         )
         assert len(visit.attendees) == 1 and visit.attendees[0].id in members
         db.session.remove()
+
+
+def test_a_second_tab_never_restarts_an_upload_in_progress(phone_context, live_server):
+    app, _base = live_server
+    context = phone_context(service_workers="block")
+    held = []
+    context.route("**/api/v1/visits/*/photos", lambda route: held.append(route))  # hangs
+    page = context.new_page()
+    log_in(page)
+    open_form(page)
+    fill_visit(page, "上传中再开一个标签页", problems=1, photos=[("photos", "Landscape_7.jpg")])
+    page.click("button[value=save]")
+    page.wait_for_selector("[data-outbox-item][data-state=sending]")
+    page.wait_for_function("document.querySelector('[data-outbox-item] progress') !== null")
+    assert len(held) == 1
+
+    other = context.new_page()
+    other.goto("/")
+    other.wait_for_selector("[data-outbox-item][data-state=sending]")
+    other.click("text=记录一次视察")  # taps elsewhere in the app while the photo is on its way
+    other.wait_for_selector("form[data-offline-ready]")
+    other.goto("/")
+    other.wait_for_selector("[data-outbox-item]")
+    assert len(held) == 1  # still the one upload: no second start
+
+    held[0].continue_()
+    wait_sent(page)
+    assert len(held) == 1
+    assert stored(app, "上传中再开一个标签页") == [{"problems": 1, "photos": 1}]
