@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from inspect_app import database
 from inspect_app.config import DefaultConfig, from_environment
-from inspect_app.extensions import babel, csrf, db, login_manager, migrate
+from inspect_app.extensions import babel, compress, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,9 +36,12 @@ def create_app(config: dict | None = None) -> Flask:
     _fill_instance_defaults(app)
     _secure_cookies(app)
     _init_extensions(app)
+    _register_request_hooks(app)  # first: a write request's first query must BEGIN IMMEDIATE
     _register_blueprints(app)
-    _register_request_hooks(app)
     from inspect_app import cli, errors, form_messages, templating
+    from inspect_app.offline import assets
+
+    assets.register(app)
 
     form_messages.install()
     errors.register(app)
@@ -90,6 +93,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -132,6 +136,7 @@ def select_locale() -> str:
 def _register_blueprints(app: Flask) -> None:
     from inspect_app.accounts.routes import bp as accounts_bp
     from inspect_app.admin.routes import bp as admin_bp
+    from inspect_app.api.routes import bp as api_bp
     from inspect_app.audit_log.routes import bp as audit_log_bp
     from inspect_app.auth.routes import bp as auth_bp
     from inspect_app.imports.routes import bp as imports_bp
@@ -139,13 +144,14 @@ def _register_blueprints(app: Flask) -> None:
     from inspect_app.main.routes import bp as main_bp
     from inspect_app.notices import listeners
     from inspect_app.notices.routes import bp as notices_bp
+    from inspect_app.offline.routes import bp as offline_bp
     from inspect_app.photo_files.routes import bp as photo_files_bp
     from inspect_app.problems.routes import bp as problems_bp
     from inspect_app.settings.routes import bp as settings_bp
     from inspect_app.visits.routes import bp as visits_bp
 
     blueprints = (main_bp, auth_bp, visits_bp, problems_bp, photo_files_bp, admin_bp)
-    for blueprint in (*blueprints, ledger_bp, imports_bp):
+    for blueprint in (*blueprints, ledger_bp, imports_bp, api_bp, offline_bp):
         app.register_blueprint(blueprint)
     for blueprint in (accounts_bp, audit_log_bp, settings_bp, notices_bp):
         app.register_blueprint(blueprint)

@@ -49,6 +49,18 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 220 * 1024 * 1024
     MAX_FORM_PARTS = 5000
     PAGE_SIZE = 30
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/plain",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/manifest+json",
+        "image/svg+xml",
+    ]
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_BR_LEVEL = 6
     EXTERNAL_URL = "http://127.0.0.1:5000/"  # links in command-line exports
     EXPORT_DIR = None  # filled in by create_app: exports/ beside the package
     # The office's defaults (read through inspect_app.office.office_settings()).

@@ -1,6 +1,6 @@
 """Error pages in plain language; the server keeps serving."""
 
-from flask import Flask, current_app, render_template, session
+from flask import Flask, current_app, jsonify, render_template, request, session
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -24,6 +24,9 @@ MESSAGES = {
 
 
 def _render(code: int, title: str, message: str):
+    if request.path.startswith("/api/"):  # the JSON API answers errors in JSON too
+        body = {"error": str(code), "message": message, "details": []}
+        return jsonify(body), code
     return render_template("error.html", code=code, title=title, message=message), code
 
 
@@ -39,6 +42,9 @@ def _server_error(_error):
         current_app.logger.exception("rollback after a server error failed")
     lang = "en" if session.get("lang") == "en" else "zh_Hans_CN"
     title, message = MESSAGES[500]
+    if request.path.startswith("/api/"):
+        with force_locale(lang):
+            return jsonify({"error": "500", "message": str(message), "details": []}), 500
     with force_locale(lang):  # rendered bare: no context processor may load the user
         page = current_app.jinja_env.get_template("error_plain.html").render(
             lang="en" if lang == "en" else "zh-CN",

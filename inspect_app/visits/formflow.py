@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from inspect_app.access import is_handed_over
-from inspect_app.models import Photo, Problem, User, Visit
+from inspect_app.extensions import db
+from inspect_app.models import Photo, Problem, Project, User, Visit
 from inspect_app.photo_files.services import save_uploads, usable_photos, without_repeats
 from inspect_app.templating import today_local
 from inspect_app.visits import services
@@ -115,9 +116,9 @@ def _prepare_choices(form: VisitForm, groups: list) -> FormState:
     selected = form.project_id.data
     listed = {p.id for p in own + others}
     if selected and selected not in listed:
-        own_all, others_all = services.project_choices(form.group_id.data)
-        own += [p for p in own_all if p.id == selected]
-        others += [p for p in others_all if p.id == selected]
+        chosen = db.session.get(Project, selected)
+        if chosen is not None:
+            others.append(chosen)
     choices = [
         SelectChoice(p.id, f"{p.name}（{p.town or ''}）", optgroup=_("本组项目")) for p in own
     ]

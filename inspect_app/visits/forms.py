@@ -19,7 +19,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from inspect_app import labels
 from inspect_app.form_messages import CatalogueMeta
-from inspect_app.templating import today_local
 
 TEXT_LIMIT = 5000
 
@@ -137,20 +136,11 @@ class VisitForm(FlaskForm):
     def validate_visited_on(self, field):
         if field.data is None:  # not a date: its own message is already there
             return
-        if field.data > today_local():
-            raise ValidationError(_l("视察日期不能晚于今天。"))
-        campaign = self.campaign
-        if campaign is None:
-            return
-        starts, ends = campaign.starts_on, campaign.ends_on
-        if (starts and field.data < starts) or (ends and field.data > ends):
-            raise ValidationError(
-                _l(
-                    "视察日期要在本次视察活动期间（%(starts)s 至 %(ends)s）。",
-                    starts=starts or "",
-                    ends=ends or "",
-                )
-            )
+        from inspect_app.visits.services import visit_date_error
+
+        message = visit_date_error(self.campaign, field.data)
+        if message:
+            raise ValidationError(message)
 
     def validate_attendee_ids(self, field):
         if not field.data:

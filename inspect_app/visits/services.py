@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from inspect_app import signals
@@ -62,6 +63,26 @@ class VisitInput:
     suggestions: list[SuggestionInput] = field(default_factory=list)
 
 
+def visit_date_error(campaign: Campaign | None, visited_on: date) -> str | None:
+    """Why a visit date is refused (in the future, or outside its campaign), or None."""
+    from inspect_app.templating import today_local
+
+    if visited_on > today_local():
+        return str(_l("视察日期不能晚于今天。"))
+    if campaign is None:
+        return None
+    starts, ends = campaign.starts_on, campaign.ends_on
+    if (starts and visited_on < starts) or (ends and visited_on > ends):
+        return str(
+            _l(
+                "视察日期要在本次视察活动期间（%(starts)s 至 %(ends)s）。",
+                starts=starts or "",
+                ends=ends or "",
+            )
+        )
+    return None
+
+
 def new_uuid() -> str:
     return str(uuid.uuid4())
 
@@ -91,23 +112,27 @@ def group_members(group_id: int) -> list[User]:
     return list(db.session.scalars(query))
 
 
+OTHER_PROJECTS_SHOWN = 30
+
+
 def project_choices(group_id: int | None, query_text: str = "") -> tuple[list, list]:
-    """(the group's projects, the other projects), both filtered by name or town."""
+    """(the group's projects, the first other projects matching a search), by name or town.
+
+    Other projects are listed only for a search, a page at a time, so the form stays small
+    when the province has tens of thousands of projects (the API pages through the rest).
+    """
+    own_ids = select(group_project.c.project_id).where(group_project.c.group_id == group_id)
     query = select(Project).order_by(Project.town, Project.name)
     words = query_text.strip()
     if words:
         like = f"%{words}%"
         query = query.where(or_(Project.name.ilike(like), Project.town.ilike(like)))
-    projects = list(db.session.scalars(query))
-    own_ids = set()
-    if group_id:
-        own_ids = set(
-            db.session.scalars(
-                select(group_project.c.project_id).where(group_project.c.group_id == group_id)
-            )
-        )
-    own = [p for p in projects if p.id in own_ids]
-    return own, [p for p in projects if p.id not in own_ids]
+    own = list(db.session.scalars(query.where(Project.id.in_(own_ids)))) if group_id else []
+    others = []
+    if words:
+        others_query = query.where(Project.id.not_in(own_ids)) if group_id else query
+        others = list(db.session.scalars(others_query.limit(OTHER_PROJECTS_SHOWN)))
+    return own, others
 
 
 def all_project_ids() -> list[int]:
@@ -390,3 +415,54 @@ def _create_suggestion(
     db.session.flush()
     record_event(user, "create", suggestion, after=snapshot(suggestion))
     return suggestion
+
+
+def find_problem_by_uuid(client_uuid: str) -> Problem | None:
+    if not client_uuid:
+        return None
+    return db.session.scalar(select(Problem).where(Problem.client_uuid == client_uuid))
+
+
+def attach_photo(user: User, visit: Visit, problem: Problem | None, photo: Photo) -> None:
+    """Give a stored photo to a visit (or one of its problems), with an AuditEvent."""
+    _attach_photos(visit, problem, [photo])
+    db.session.flush()
+    target = problem if problem is not None else visit
+    record_event(user, "attach_photo", target, after={"photo_id": photo.id})
+
+
+def photos_of(visit: Visit, problem: Problem | None = None) -> list[Photo]:
+    return _photos_of(visit.id, problem.id if problem else None)
+
+
+def content_differences(visit: Visit, data: VisitInput) -> list[str]:
+    """What a resubmission under the same client UUID changes in the stored visit (Chinese)."""
+    diffs = []
+    if visit.group_id != data.group_id or visit.project_id != data.project_id:
+        diffs.append(str(_l("视察组或项目不同")))
+    if visit.visited_on != data.visited_on:
+        diffs.append(str(_l("视察日期不同")))
+    if visit.summary != data.summary.strip():
+        diffs.append(str(_l("进展情况不同")))
+    if {u.id for u in visit.attendees} != set(data.attendee_ids):
+        diffs.append(str(_l("参加代表不同")))
+    stored = {
+        p.client_uuid: (
+            p.category,
+            p.description,
+            p.suggestions[0].text if p.suggestions else "",
+        )
+        for p in visit.problems
+    }
+    sent = {
+        p.client_uuid: (p.category, p.description.strip(), p.suggestion.strip())
+        for p in data.problems
+        if not p.delete and p.description.strip()
+    }
+    if stored != sent:
+        diffs.append(str(_l("问题不同")))
+    stored_free = {s.client_uuid: s.text for s in visit.suggestions if s.problem_id is None}
+    sent_free = {s.client_uuid: s.text.strip() for s in data.suggestions if s.text.strip()}
+    if stored_free != sent_free:
+        diffs.append(str(_l("意见建议不同")))
+    return diffs

@@ -248,15 +248,26 @@
     if (input) input.focus({ preventScroll: true });
   }
 
+  /* The new-visit form is driven by offline.js (IndexedDB drafts and the send queue). */
+  window.InspectShrink = shrink;
+  function offlineForm(el) {
+    return window.indexedDB && el.closest("form[data-offline]");
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     forgetSavedDraft();
     showFirstError();
-    document.querySelectorAll("[data-photo-picker]").forEach(enhancePicker);
+    document.querySelectorAll("[data-photo-picker]").forEach(function (picker) {
+      if (!offlineForm(picker)) enhancePicker(picker);
+    });
     document.querySelectorAll("form[data-draft-key]").forEach(function (form) {
+      if (offlineForm(form)) return;
       enhanceDrafts(form);
       guardSubmit(form);
     });
-    document.querySelectorAll("[data-project-filter]").forEach(enhanceProjectFilter);
+    document.querySelectorAll("[data-project-filter]").forEach(function (input) {
+      if (!offlineForm(input)) enhanceProjectFilter(input);
+    });
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {
       form.addEventListener("submit", function (event) {
         if (!window.confirm(form.dataset.confirm)) event.preventDefault();

@@ -2,7 +2,6 @@
 
 import sqlite3
 
-import pytest
 from support import TESTDATA
 from test_phone_flow import VISIT_DAY, check_phone_layout, log_in
 
@@ -26,14 +25,9 @@ def _fill_visit(page, summary: str) -> None:
     page.fill("#summary", summary)
 
 
-@pytest.fixture(params=["with JavaScript", "without JavaScript"])
-def any_phone(request, phone, phone_without_js):
-    return phone if request.param == "with JavaScript" else phone_without_js
-
-
-def test_problem_block_without_description_keeps_everything(any_phone, live_server):
+def test_problem_block_without_description_keeps_everything(phone_without_js, live_server):
     app, _base_url = live_server
-    page, visits = any_phone, _count(app, "visit")
+    page, visits = phone_without_js, _count(app, "visit")
     log_in(page)
     _fill_visit(page, "主体完工。")
     page.select_option("#problems-0-category", "land")
@@ -53,6 +47,33 @@ def test_problem_block_without_description_keeps_everything(any_phone, live_serv
     assert page.locator("article .thumbs img").count() == 1
 
 
+def test_problem_block_without_description_keeps_everything_in_the_phone_form(phone, live_server):
+    """With JavaScript the form checks before queueing; the photo stays as a preview."""
+    app, _base_url = live_server
+    page = phone
+    visits, suggestions = _count(app, "visit"), _count(app, "suggestion")
+    problem_photos = _count(app, "photo where problem_id is not null")
+    log_in(page)
+    _fill_visit(page, "主体完工。")
+    page.wait_for_selector("form[data-offline-ready]")
+    page.select_option("#problems-0-category", "land")
+    page.fill("#problems-0-suggestion", "建议尽快协调用地。")
+    page.set_input_files("input[name='problems-0-photos']", PHOTO)
+    page.wait_for_selector(".problem-block [data-photo]")
+    page.click("button[value=save]")
+    error = page.wait_for_selector(".problem-block .error")
+    assert "请描述这个问题" in error.inner_text()
+    assert page.input_value("#problems-0-suggestion") == "建议尽快协调用地。"
+    assert page.locator(".problem-block [data-photo]").count() == 1
+    assert _count(app, "visit") == visits
+    page.fill("#problems-0-description", "二期用地未落实。")
+    page.click("button[value=save]")
+    page.wait_for_selector("[data-outbox-item][data-state=sent]", timeout=60_000)
+    assert _count(app, "visit") == visits + 1
+    assert _count(app, "suggestion") == suggestions + 1
+    assert _count(app, "photo where problem_id is not null") == problem_photos + 1
+
+
 def test_first_error_is_scrolled_into_view(phone, live_server):
     log_in(phone)
     _fill_visit(phone, "主体完工。")
@@ -64,9 +85,10 @@ def test_first_error_is_scrolled_into_view(phone, live_server):
     assert first.evaluate(IN_VIEW)
 
 
-def test_back_and_resubmit_stores_one_visit(any_phone, live_server):
+def test_back_and_resubmit_stores_one_visit(phone_without_js, live_server):
+    """Without JavaScript; with it, tests/e2e/test_offline.py sends the same draft again."""
     app, _base_url = live_server
-    page = any_phone
+    page = phone_without_js
     log_in(page)
     _fill_visit(page, "返回后再次保存。")
     page.select_option("#problems-0-category", "funding")

@@ -1,0 +1,1 @@
+"""Installable and offline: versioned static files, the manifest, the service worker."""
