@@ -106,15 +106,17 @@ def select_locale() -> str:
 def _register_blueprints(app: Flask) -> None:
     from inspect_app.admin.routes import bp as admin_bp
     from inspect_app.auth.routes import bp as auth_bp
+    from inspect_app.handling.routes import bp as handling_bp
     from inspect_app.imports.routes import bp as imports_bp
     from inspect_app.ledger.routes import bp as ledger_bp
     from inspect_app.main.routes import bp as main_bp
     from inspect_app.photo_files.routes import bp as photo_files_bp
     from inspect_app.problems.routes import bp as problems_bp
+    from inspect_app.review.routes import bp as review_bp
     from inspect_app.visits.routes import bp as visits_bp
 
     blueprints = (main_bp, auth_bp, visits_bp, problems_bp, photo_files_bp, admin_bp)
-    for blueprint in (*blueprints, ledger_bp, imports_bp):
+    for blueprint in (*blueprints, ledger_bp, imports_bp, handling_bp, review_bp):
         app.register_blueprint(blueprint)
 
 
