@@ -284,6 +284,7 @@ def answer(problem_id: int):
         form=form,
         adoptions=adoptions,
         adoption_choices=labels.pairs("adoption"),
+        letter_mb=int(current_app.config["REPLY_MAX_BYTES"]) // (1024 * 1024),
         error=error,
     )
 
@@ -292,13 +293,13 @@ def _letter(form):
     upload = form.letter.data
     if not upload or not getattr(upload, "filename", ""):
         return None
-    limit = current_app.config.get("REPLY_MAX_BYTES", 20 * 1024 * 1024)
+    limit = int(current_app.config["REPLY_MAX_BYTES"])
     data = upload.read(limit + 1)
     return check_letter(data, limit), upload.filename
 
 
 def _letter_message(error: LetterError) -> str:
-    limit = current_app.config.get("REPLY_MAX_BYTES", 20 * 1024 * 1024) // (1024 * 1024)
+    limit = int(current_app.config["REPLY_MAX_BYTES"]) // (1024 * 1024)
     return {
         "empty": _("答复函是空文件。"),
         "too_large": _("答复函不能超过 %(mb)s MB。", mb=limit),
