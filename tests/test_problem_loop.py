@@ -454,7 +454,7 @@ def test_secretary_home_shows_the_groups_recent_visits(app, users, demo):
         authors = {v.author.name for v in names[:10]}
     page = secretary.get("/").get_data(as_text=True)
     assert "本组最近的视察" in page and all(name in page for name in authors)
-    assert 'href="/review/"' in page
+    assert f'href="/review/?group_id={demo["group"]}"' in page
 
 
 def test_visit_send_back_and_resubmit(app, users, demo):
@@ -509,3 +509,29 @@ def test_signals_are_sent_for_each_action(app, users):
         assert (
             db.session.scalar(select(Urge.message).where(Urge.problem_id == pid)) == "请尽快答复。"
         )
+
+
+def test_first_rating_decides_and_other_raisers_add_theirs(app, users):
+    with app.app_context():
+        answered = [
+            p for p in db.session.scalars(select(Problem).where(Problem.status == "answered"))
+        ]
+        problem = next(p for p in answered if len(p.raised_by) >= 2)
+        pid, first, second = problem.id, problem.raised_by[0], problem.raised_by[1]
+        first, second = first.username, second.username
+    post(users(first), f"/problems/{pid}/rate", {"satisfaction": "satisfied", "comment": "好"})
+    assert status(app, pid) == "closed"
+    later = users(second)
+    rating = {"satisfaction": "unsatisfied", "comment": "仍有遗留问题。"}
+    post(later, f"/problems/{pid}/rate", rating)
+    assert status(app, pid) == "closed"  # the first rating decided
+    page = problem_page(later, pid)
+    assert "仍有遗留问题。" in page and "首次评价" in page
+    with app.app_context():
+        ratings = db.session.scalars(select(Rating).where(Rating.problem_id == pid)).all()
+        assert [(r.satisfaction, r.decisive) for r in ratings] == [
+            ("satisfied", True),
+            ("unsatisfied", False),
+        ]
+    again = later.get(f"/problems/{pid}/rate", follow_redirects=True).get_data(as_text=True)
+    assert "您已经评价过这次答复" in again

@@ -123,6 +123,7 @@ def _deputy(user: User, scoped: Select) -> list[Section]:
         Visit.sent_back_reason.is_not(None),
     )
     visit_rows = list(db.session.scalars(visits.order_by(Visit.id).limit(SHOWN)))
+    visit_count = db.session.scalar(select(func.count()).select_from(visits.subquery())) or 0
     rated = exists().where(
         Rating.problem_id == Problem.id,
         Rating.deputy_id == user.id,
@@ -131,7 +132,7 @@ def _deputy(user: User, scoped: Select) -> list[Section]:
     to_rate = scoped.where(Problem.id.in_(raised), Problem.status == ProblemStatus.ANSWERED, ~rated)
     sent_back_section = _section("sent_back", _l("被退回修改"), sent_back)
     sent_back_section.visits = visit_rows
-    sent_back_section.count += len(visit_rows)
+    sent_back_section.count += visit_count
     return [sent_back_section, _section("to_rate", _l("待评价"), to_rate)]
 
 

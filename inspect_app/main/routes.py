@@ -36,6 +36,7 @@ def home():
         if context["is_group_secretary"]:
             context["recent"] = group_recent_visits(current_user)
             context["stats"] = {"to_review": visits_to_review(current_user)}
+            context["review_group"] = secretary_group_ids(current_user)[0]
         else:
             context["recent"] = recent_visits(current_user)
     else:

@@ -65,7 +65,14 @@ def approve_visit(visit_id: int):
         flash(str(refused), "warning")
     else:
         flash(_("已审核。"), "success")
-    return redirect(request.form.get("next") or url_for("review.index"))
+    return redirect(_local(request.form.get("next")) or url_for("review.index"))
+
+
+def _local(target: str | None) -> str | None:
+    """Only a path on this site (no scheme, host or protocol-relative URL)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
 
 
 @bp.post("/visits/<int:visit_id>/resubmit")
