@@ -27,16 +27,30 @@ def similarity(a: str, b: str) -> float:
 
 def likely_duplicates(user: User, problem: Problem, limit: int = 5) -> list[tuple[Problem, float]]:
     """Problems of the same project in the user's scope whose text is similar, best first."""
+    return likely_duplicates_of_many(user, [problem], limit)[problem.id]
+
+
+def likely_duplicates_of_many(
+    user: User, problems: list[Problem], limit: int = 5
+) -> dict[int, list[tuple[Problem, float]]]:
+    """likely_duplicates for a list of problems, reading the candidates in one query."""
+    projects = {p.project_id for p in problems}
     query = select(Problem).where(
         problem_scope(user),
-        Problem.project_id == problem.project_id,
-        Problem.id != problem.id,
+        Problem.project_id.in_(projects),
         Problem.status != ProblemStatus.MERGED,
     )
-    scored = [
-        (other, similarity(problem.description, other.description))
-        for other in db.session.scalars(query)
-    ]
-    found = [(other, score) for other, score in scored if score >= THRESHOLD]
-    found.sort(key=lambda pair: (-pair[1], pair[0].id))
-    return found[:limit]
+    by_project: dict[int, list[Problem]] = {}
+    for candidate in db.session.scalars(query):
+        by_project.setdefault(candidate.project_id, []).append(candidate)
+    found = {}
+    for problem in problems:
+        scored = [
+            (other, similarity(problem.description, other.description))
+            for other in by_project.get(problem.project_id, [])
+            if other.id != problem.id
+        ]
+        close = [(other, score) for other, score in scored if score >= THRESHOLD]
+        close.sort(key=lambda pair: (-pair[1], pair[0].id))
+        found[problem.id] = close[:limit]
+    return found

@@ -9,7 +9,7 @@ from inspect_app.auditing import record_event
 from inspect_app.extensions import db
 from inspect_app.list_loading import PROBLEM_ROW, VISIT_ROW
 from inspect_app.models import Problem, ProblemStatus, User, Visit, VisitStatus
-from inspect_app.problems.duplicates import likely_duplicates
+from inspect_app.problems.duplicates import likely_duplicates_of_many
 from inspect_app.problems.workflow import WorkflowError
 from inspect_app.signals import visit_changed
 from inspect_app.visits.services import review_visit
@@ -41,7 +41,7 @@ def queue(user: User, group_id: int | None = None) -> dict:
     return {
         "visits": visit_rows,
         "problems": problem_rows,
-        "duplicates": {p.id: likely_duplicates(user, p) for p in problem_rows},
+        "duplicates": likely_duplicates_of_many(user, problem_rows),
     }
 
 
