@@ -333,7 +333,9 @@ def test_rating_one_did_not_raise_and_merged_cannot_be_assigned(app, users, demo
         )
         db.session.get(Problem, second).project_id = first_problem.project_id
         db.session.commit()
-    post(staff, f"/problems/{second}/merge", {"into_id": first})
+    page = post(staff, f"/problems/{second}/merge", {"into_code": "nope"}).get_data(as_text=True)
+    assert "没有找到这个编号的问题" in page and status(app, second) == "reviewed"
+    post(staff, f"/problems/{second}/merge", {"into_code": db_code(app, first)})
     assert status(app, second) == "merged"
     page = staff.get(f"/problems/{second}/assign", follow_redirects=True).get_data(as_text=True)
     assert "已合并的问题不能交办" in page

@@ -18,14 +18,15 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from wtforms import SelectChoice
 
 from inspect_app import labels
-from inspect_app.access import get_problem_or_404, require_role
+from inspect_app.access import get_problem_or_404, problem_scope, require_role
 from inspect_app.extensions import db
 from inspect_app.handling import forms, todo
 from inspect_app.handling.assigning import assign_page
-from inspect_app.models import NoteKind, ReplyLetter, Role, User
+from inspect_app.models import NoteKind, Problem, ReplyLetter, Role, User
 from inspect_app.problems import actions
 from inspect_app.problems.duplicates import likely_duplicates
 from inspect_app.problems.letters import LetterError, check_letter, letter_path
@@ -128,8 +129,10 @@ def merge(problem_id: int):
     form = forms.MergeForm()
     error = None
     if form.validate_on_submit():
-        into = get_problem_or_404(current_user, form.into_id.data)
+        into = _merge_target(form)
         try:
+            if into is None:
+                raise WorkflowError(_("没有找到这个编号的问题。"))
             actions.merge(current_user, problem, into)
         except WorkflowError as refused:
             db.session.rollback()
@@ -143,6 +146,16 @@ def merge(problem_id: int):
         form=form,
         duplicates=likely_duplicates(current_user, problem, limit=10),
         error=error,
+    )
+
+
+def _merge_target(form):
+    """The chosen problem (in scope, else 404), or the one with the typed code, or None."""
+    if form.into_id.data:
+        return get_problem_or_404(current_user, form.into_id.data)
+    code = form.into_code.data.strip().lstrip("№")
+    return db.session.scalar(
+        select(Problem).where(problem_scope(current_user), Problem.code == code)
     )
 
 
