@@ -262,7 +262,6 @@ def test_illegal_moves_are_refused_and_change_nothing(app, users, demo):
     submitted = demo["own_problem"]
     in_progress = _problem(app, status="in_progress", lead_department_id=demo["housing"])
     assigned = _problem(app, status="assigned", lead_department_id=demo["housing"])
-    other_dept = _problem(app, status="assigned")
     with app.app_context():
         other_dept = db.session.scalar(
             select(Problem.id).where(
@@ -322,10 +321,7 @@ def test_rating_one_did_not_raise_and_merged_cannot_be_assigned(app, users, demo
     )
     assert status(app, answered) == "answered"
     # a merged problem cannot be assigned
-    first, second = (
-        _problem(app, status="reviewed"),
-        None,
-    )
+    first = _problem(app, status="reviewed")
     with app.app_context():
         first_problem = db.session.get(Problem, first)
         second = db.session.scalar(

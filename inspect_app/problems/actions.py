@@ -257,7 +257,7 @@ def request_extension(user: User, problem: Problem, new_deadline: date | None, r
             reason=reason,
         )
     )
-    _move(user, problem, transition, deadline=new_deadline.isoformat(), reason=reason)
+    _move(user, problem, transition, requested=new_deadline.isoformat(), reason=reason)
 
 
 def pending_extension(problem: Problem) -> ExtensionRequest | None:

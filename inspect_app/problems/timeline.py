@@ -82,6 +82,7 @@ def _details(before: dict, after: dict) -> list[str]:
         "comment": _("代表意见"),
         "lead": _("主办单位"),
         "deadline": _("办理时限"),
+        "requested": _("申请延至"),
         "old_deadline": _("原时限"),
         "letter": _("答复函"),
         "deputy": _("评价代表"),
