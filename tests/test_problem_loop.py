@@ -329,6 +329,8 @@ def test_rating_one_did_not_raise_and_merged_cannot_be_assigned(app, users, demo
         )
         db.session.get(Problem, second).project_id = first_problem.project_id
         db.session.commit()
+    page = post(staff, f"/problems/{second}/merge", {}).get_data(as_text=True)
+    assert "请选择要合并到的问题" in page
     page = post(staff, f"/problems/{second}/merge", {"into_code": "nope"}).get_data(as_text=True)
     assert "没有找到这个编号的问题" in page and status(app, second) == "reviewed"
     post(staff, f"/problems/{second}/merge", {"into_code": db_code(app, first)})

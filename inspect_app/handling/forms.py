@@ -12,7 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
 from inspect_app import labels
 
@@ -90,7 +90,3 @@ class PaperRateForm(RateForm):
 class MergeForm(FlaskForm):
     into_id = IntegerField(_l("合并到"), validators=[Optional()])
     into_code = StringField(_l("或输入问题编号"), validators=[Optional(), Length(max=40)])
-
-    def validate_into_id(self, field):
-        if not field.data and not (self.into_code.data or "").strip():
-            raise ValidationError(_l("请选择要合并到的问题。"))

@@ -131,6 +131,8 @@ def merge(problem_id: int):
     if form.validate_on_submit():
         into = _merge_target(form)
         try:
+            if into is None and not (form.into_code.data or "").strip():
+                raise WorkflowError(_("请选择要合并到的问题。"))
             if into is None:
                 raise WorkflowError(_("没有找到这个编号的问题。"))
             actions.merge(current_user, problem, into)
@@ -153,7 +155,9 @@ def _merge_target(form):
     """The chosen problem (in scope, else 404), or the one with the typed code, or None."""
     if form.into_id.data:
         return get_problem_or_404(current_user, form.into_id.data)
-    code = form.into_code.data.strip().lstrip("№")
+    code = (form.into_code.data or "").strip().lstrip("№")
+    if not code:
+        return None
     return db.session.scalar(
         select(Problem).where(problem_scope(current_user), Problem.code == code)
     )
