@@ -135,6 +135,11 @@ def is_secretary(user: User) -> bool:
     return bool(secretary_group_ids(user))
 
 
+def can_review_any(user: User) -> bool:
+    """Staff, and 联络员 of any group: the 待审核 queue."""
+    return user.role == Role.STAFF or is_secretary(user)
+
+
 def can_review(user: User, group_id: int) -> bool:
     return user.role == Role.STAFF or group_id in secretary_group_ids(user)
 
@@ -197,3 +202,41 @@ def require_role(user: User, *roles: str) -> None:
     """Pages a role may not use answer 404, like rows it may not see."""
     if user.role not in roles:
         abort(404)
+
+
+# ---- page-level rules, reached by templates as can_* helpers (templates never test roles) ----
+
+
+def can_log_visits(user: User) -> bool:
+    return user.role in (Role.DEPUTY, Role.STAFF)
+
+
+def can_list_visits(user: User) -> bool:
+    return user.role != Role.DEPARTMENT
+
+
+def is_group_member_role(user: User) -> bool:
+    """Deputies (联络员 included): the pages show their group's tabs and capture hero."""
+    return user.role == Role.DEPUTY
+
+
+def can_export_ledger(user: User) -> bool:
+    return user.role in (Role.STAFF, Role.DEPARTMENT, Role.VIEWER) or is_secretary(user)
+
+
+def can_export_handover(user: User) -> bool:
+    return user.role in (Role.STAFF, Role.DEPARTMENT)
+
+
+def can_export_weekly(user: User) -> bool:
+    return user.role == Role.STAFF or is_secretary(user)
+
+
+def can_manage(user: User) -> bool:
+    """管理: campaigns, groups, projects, departments, accounts, imports, settings."""
+    return user.role == Role.STAFF
+
+
+def can_see_home_counts(user: User) -> bool:
+    """The visits tile on home (departments see only their problems)."""
+    return user.role != Role.DEPARTMENT

@@ -46,6 +46,8 @@ class DefaultConfig:
     PHOTO_LONG_SIDE = 2048
     PHOTO_THUMB_SIDE = 320
     PHOTO_QUALITY = 82
+    REPLY_ROOT = None  # reply letters (答复函); default instance/replies
+    REPLY_MAX_BYTES = 20 * 1024 * 1024
     MAX_CONTENT_LENGTH = 220 * 1024 * 1024
     MAX_FORM_PARTS = 5000
     PAGE_SIZE = 30

@@ -51,6 +51,7 @@ PROBLEM_STATUS = {
     ProblemStatus.ANSWERED: _l("已答复"),
     ProblemStatus.CLOSED: _l("已办结"),
     ProblemStatus.REOPENED: _l("重新办理"),
+    ProblemStatus.MERGED: _l("已合并"),
 }
 PROBLEM_CATEGORY = {
     ProblemCategory.APPROVAL: _l("审批"),

@@ -12,6 +12,7 @@ from inspect_app.models import (
     Department,
     Group,
     Problem,
+    ProblemStatus,
     Project,
     Role,
     Suggestion,
@@ -19,6 +20,8 @@ from inspect_app.models import (
     Visit,
 )
 from inspect_app.models.records import problem_co_department
+from inspect_app.problems.deadlines import overdue_clause, soon_clause
+from inspect_app.templating import today_local
 
 
 @dataclass
@@ -35,10 +38,12 @@ class Filters:
     mine: bool = False
     campaign_id: int | None = None
     department_id: int | None = None
+    due: str = ""  # "overdue" or "soon" (within 7 days), derived from the deadline
+    sort: str = ""  # "deadline" sorts the ledger by 办理时限
 
     def problem_only(self) -> bool:
         """Whether a filter applies to problems only (status, category, department)."""
-        return bool(self.status or self.category or self.department_id)
+        return bool(self.status or self.category or self.department_id or self.due)
 
 
 def _int(value: str | None) -> int | None:
@@ -66,6 +71,8 @@ def read_filters(args) -> Filters:
         mine=args.get("mine") == "1",
         campaign_id=_int(args.get("campaign_id")),
         department_id=_int(args.get("department_id")),
+        due=args.get("due") if args.get("due") in ("overdue", "soon") else "",
+        sort="deadline" if args.get("sort") == "deadline" else "",
     )
 
 
@@ -104,6 +111,8 @@ def filter_problems(query: Select, f: Filters, user: User) -> Select:
     query = _common(query, Problem, f, user)
     if f.status:
         query = query.where(Problem.status == f.status)
+    else:  # a merged duplicate leaves the counts
+        query = query.where(Problem.status != ProblemStatus.MERGED)
     if f.category:
         query = query.where(Problem.category == f.category)
     if f.department_id:
@@ -113,6 +122,9 @@ def filter_problems(query: Select, f: Filters, user: User) -> Select:
         query = query.where(or_(Problem.lead_department_id == f.department_id, Problem.id.in_(co)))
     if f.q:
         query = query.where(or_(Problem.description.contains(f.q), Problem.code.contains(f.q)))
+    if f.due:
+        clause = overdue_clause if f.due == "overdue" else soon_clause
+        query = query.where(*clause(today_local()))
     return query
 
 

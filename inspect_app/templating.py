@@ -43,7 +43,33 @@ def url_keeping_filters(endpoint: str, **changes) -> str:
     return url_for(endpoint, **args)
 
 
+PAGE_RULES = (
+    "can_log_visits",
+    "can_list_visits",
+    "is_group_member_role",
+    "can_export_ledger",
+    "can_export_handover",
+    "can_export_weekly",
+    "can_manage",
+    "can_see_home_counts",
+)
+
+
+def _page_rules() -> dict:
+    """access.py's page rules as can_*() helpers for templates, for the current user."""
+    from flask_login import current_user
+
+    from inspect_app import access
+
+    def bind(name):
+        rule = getattr(access, name)
+        return lambda: bool(current_user.is_authenticated and rule(current_user))
+
+    return {name: bind(name) for name in PAGE_RULES}
+
+
 def register(app: Flask) -> None:
+    app.context_processor(_page_rules)
     app.jinja_env.filters["localdatetime"] = local_datetime
     app.jinja_env.filters["localdate"] = local_date
     app.jinja_env.globals.update(

@@ -4,6 +4,7 @@ import pytest
 
 ROLES = ("demo-deputy", "demo-secretary", "demo-staff", "demo-department", "demo-viewer")
 A, N = 200, 404  # allowed, answers 404
+R = 302  # in scope, but refused with a message (sent back to the problem page)
 
 # page -> expected status for deputy, secretary, staff, department, viewer
 MATRIX = {
@@ -49,6 +50,51 @@ MATRIX = {
     "/notices/": (A, A, A, A, A),
 }
 
+# The problem loop's pages, checked per page for all roles on one database (GETs change nothing)
+LOOP_PAGES = {
+    "/review/": (N, A, A, N, N),
+    "/review/visits/{own_visit}/send-back": (N, A, A, N, N),
+    "/todo": (A, A, A, A, N),
+    "/problems/assign": (N, N, A, N, N),
+    "/problems/{own_problem}/send-back": (R, A, A, N, R),
+    "/problems/{own_problem}/merge": (R, A, A, N, R),
+    "/problems/{own_problem}/assign": (R, R, R, N, R),
+    "/problems/{reviewed_problem}/assign": (N, N, A, N, R),
+    "/problems/{assigned_problem_open}/return": (N, N, R, A, R),
+    "/problems/{in_progress_problem}/progress": (N, N, R, A, R),
+    "/problems/{in_progress_problem}/co-opinion": (N, N, R, R, R),
+    "/problems/{in_progress_problem}/extension": (N, N, R, A, R),
+    "/problems/{in_progress_problem}/answer": (N, N, R, A, R),
+    "/problems/{in_progress_problem}/urge": (N, N, A, R, R),
+    "/problems/{assigned_problem}/rate": (A, R, R, R, R),
+    "/problems/{assigned_problem}/paper-rating": (N, N, A, N, N),
+}
+
+# POST: N answers 404; R is refused and changes nothing; A may act (200 or 302)
+POSTS = {
+    "/review/visits/{own_visit}/send-back": (N, A, A, N, N),
+    "/review/visits/{own_visit}/approve": (N, A, A, N, N),
+    "/review/visits/{own_visit}/resubmit": (R, R, R, N, R),
+    "/problems/assign": (N, N, A, N, N),
+    "/problems/{own_problem}/review": (R, A, A, N, R),
+    "/problems/{own_problem}/send-back": (R, A, A, N, R),
+    "/problems/{own_problem}/resubmit": (R, R, R, N, R),
+    "/problems/{own_problem}/merge": (R, A, A, N, R),
+    "/problems/{own_problem}/unmerge": (R, R, R, N, R),
+    "/problems/{reviewed_problem}/assign": (N, N, A, N, R),
+    "/problems/{assigned_problem_open}/unassign": (N, N, A, R, R),
+    "/problems/{assigned_problem_open}/sign": (N, N, R, A, R),
+    "/problems/{assigned_problem_open}/return": (N, N, R, A, R),
+    "/problems/{in_progress_problem}/progress": (N, N, R, A, R),
+    "/problems/{in_progress_problem}/co-opinion": (N, N, R, R, R),
+    "/problems/{in_progress_problem}/extension": (N, N, R, A, R),
+    "/problems/{in_progress_problem}/extension/decide": (N, N, R, R, R),
+    "/problems/{in_progress_problem}/answer": (N, N, R, A, R),
+    "/problems/{in_progress_problem}/urge": (N, N, A, R, R),
+    "/problems/{assigned_problem}/rate": (A, R, R, R, R),
+    "/problems/{assigned_problem}/paper-rating": (N, N, A, N, N),
+}
+
 
 def _cases():
     for url, expected in MATRIX.items():
@@ -56,16 +102,85 @@ def _cases():
             yield pytest.param(url, role, status, id=f"{role}:{url}")
 
 
+@pytest.fixture
+def ids(app, demo):
+    """The demo ids plus problems in the states the loop's pages need."""
+    from sqlalchemy import select
+
+    from inspect_app.extensions import db
+    from inspect_app.models import Problem
+
+    def first(*where):
+        return db.session.scalar(select(Problem.id).where(*where).order_by(Problem.id))
+
+    with app.app_context():
+        housing = Problem.lead_department_id == demo["housing"]
+        return {
+            **demo,
+            "reviewed_problem": first(
+                Problem.status == "reviewed", Problem.group_id != demo["group"]
+            ),
+            "assigned_problem_open": first(Problem.status == "assigned", housing),
+            "in_progress_problem": first(Problem.status == "in_progress", housing),
+        }
+
+
 @pytest.mark.parametrize(("url", "role", "status"), list(_cases()))
-def test_access_matrix(client, login, demo, url, role, status):
+def test_access_matrix(client, login, ids, url, role, status):
     login(role)
-    with client.get(url.format(**demo)) as response:
+    with client.get(url.format(**ids)) as response:
         assert response.status_code == status
 
 
-@pytest.mark.parametrize("url", [u for u in MATRIX if u != "/"] + ["/"])
-def test_anonymous_is_sent_to_login(client, demo, url):
-    with client.get(url.format(**demo)) as response:
+def _signed_in(app, role: str):
+    from support import csrf_token
+
+    from inspect_app.demo.seed import DEMO_PASSWORD
+
+    client = app.test_client()
+    token = csrf_token(client, "/login")
+    data = {"login": role, "password": DEMO_PASSWORD, "csrf_token": token}
+    assert client.post("/login", data=data).status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("url", list(LOOP_PAGES))
+def test_loop_pages_for_every_role(app, ids, url):
+    for role, status in zip(ROLES, LOOP_PAGES[url], strict=True):
+        with _signed_in(app, role).get(url.format(**ids)) as response:
+            assert response.status_code == status, role
+
+
+@pytest.mark.parametrize("url", list(POSTS))
+def test_loop_posts_for_every_role(app, ids, url):
+    """Refused and out-of-scope roles first (they must change nothing), then those allowed."""
+    from sqlalchemy import func, select
+    from support import csrf_token
+
+    from inspect_app.extensions import db
+    from inspect_app.models import AuditEvent
+
+    def events():
+        with app.app_context():
+            return db.session.scalar(select(func.count()).select_from(AuditEvent))
+
+    cases = sorted(zip(ROLES, POSTS[url], strict=True), key=lambda pair: pair[1] == A)
+    for role, status in cases:
+        client = _signed_in(app, role)
+        token = csrf_token(client, "/account")
+        before = events()
+        with client.post(url.format(**ids), data={"csrf_token": token}) as response:
+            if status == N:
+                assert response.status_code == 404, role
+            else:
+                assert response.status_code in (200, 302), role
+        if status != A:
+            assert events() == before, role
+
+
+@pytest.mark.parametrize("url", [u for u in MATRIX if u != "/"] + list(LOOP_PAGES) + ["/"])
+def test_anonymous_is_sent_to_login(client, ids, url):
+    with client.get(url.format(**ids)) as response:
         assert response.status_code == 302
         assert "/login" in response.headers["Location"]
 

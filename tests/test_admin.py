@@ -58,29 +58,29 @@ def test_staff_adds_and_removes_group_member(app, client, login):
 
 
 def test_staff_assigns_lead_and_co_departments_with_deadline(app, client, login):
+    """交办 is its own action (not a field of 修改): lead, co-department, deadline, note."""
     login("demo-staff")
     with app.app_context():
         problem = db.session.scalar(select(Problem).where(Problem.status == "reviewed"))
         lead = db.session.scalar(select(Department).where(Department.name == "市财政局"))
         co = db.session.scalar(select(Department).where(Department.name == "市国资委"))
         pid, lead_id, co_id = problem.id, lead.id, co.id
-    url = f"/problems/{pid}/edit"
+    url = f"/problems/{pid}/assign"
     token = csrf_token(client, url)
     data = {
         "csrf_token": token,
-        "category": "funding",
-        "description": "资金问题",
-        "lead_department_id": str(lead_id),
-        "co_department_ids": [str(co_id)],
-        "deadline": "2027-01-31",
+        "lead_id": str(lead_id),
+        "co_id": [str(co_id), str(lead_id)],
+        "preset": "custom",
+        "deadline": "2099-01-31",
+        "note": "请于时限内书面答复。",
+        "do_assign": "1",
     }
     assert client.post(url, data=data).status_code == 302
     with app.app_context():
         problem = db.session.get(Problem, pid)
-        assert problem.lead_department_id == lead_id and [d.id for d in problem.co_departments] == [
-            co_id
-        ]
-        assert problem.status == "assigned" and str(problem.deadline) == "2027-01-31"
-    data["co_department_ids"] = [str(lead_id)]
-    page = client.post(url, data=data).get_data(as_text=True)
-    assert "主办单位不能同时是协办单位。" in page
+        assert problem.lead_department_id == lead_id
+        assert [d.id for d in problem.co_departments] == [co_id]
+        assert problem.status == "assigned" and str(problem.deadline) == "2099-01-31"
+        assert problem.assign_note == "请于时限内书面答复。"
+    assert "lead_department_id" not in client.get(f"/problems/{pid}/edit").get_data(as_text=True)

@@ -26,6 +26,7 @@ from inspect_app.models import (
     ProgressNote,
     Project,
     ProjectStage,
+    Rating,
     Role,
     Satisfaction,
     Suggestion,
@@ -228,6 +229,15 @@ class Seeder:
                 phone=f"1350769{number:04d}",
                 department=self.departments[name],
             )
+        for number, town in enumerate(data.TOWNS, start=1):
+            government = self._town_government(town)
+            self._user(
+                f"town{number:02d}",
+                f"{government.name}联络员",
+                Role.DEPARTMENT,
+                phone=f"1350770{number:04d}",
+                department=government,
+            )
 
     def _visits(self) -> list[Visit]:
         visits = []
@@ -354,6 +364,7 @@ class Seeder:
             problem.deadline = date(2025, 10, 31)
 
     def _progress(self, problem: Problem, created: datetime) -> None:
+        problem.signed_at = created + timedelta(days=7)
         liaison = next(u for u in problem.lead_department.users)
         problem.progress_notes.append(
             ProgressNote(
@@ -373,6 +384,16 @@ class Seeder:
             problem.closed_at = created + timedelta(days=50)
         problem.rated_by = problem.author
         problem.rated_at = created + timedelta(days=48)
+        problem.ratings.append(
+            Rating(
+                deputy=problem.author,
+                recorded_by=problem.author,
+                satisfaction=problem.satisfaction,
+                comment=problem.satisfaction_comment or "",
+                decisive=True,
+                created_at=problem.rated_at,
+            )
+        )
 
     def _photo(self, visit: Visit, problem: Problem | None, seed: int) -> None:
         processed = process_photo(demo_picture(seed))

@@ -4,12 +4,13 @@ from datetime import date
 
 from sqlalchemy import func, or_, select
 
-from inspect_app.access import problem_scope, suggestion_scope, visit_scope
+from inspect_app.access import problem_scope, secretary_group_ids, suggestion_scope, visit_scope
 from inspect_app.extensions import db
 from inspect_app.list_loading import VISIT_ROW
 from inspect_app.models import (
     OPEN_STATUSES,
     Problem,
+    ProblemStatus,
     Suggestion,
     User,
     Visit,
@@ -33,6 +34,18 @@ def recent_visits(user: User, limit: int = 10) -> list[Visit]:
     return list(db.session.scalars(query))
 
 
+def group_recent_visits(user: User, limit: int = 10) -> list[Visit]:
+    """A secretary's home: the recent visits of the groups he reviews, by anyone."""
+    query = (
+        select(Visit)
+        .where(Visit.group_id.in_(secretary_group_ids(user)))
+        .order_by(Visit.visited_on.desc(), Visit.id.desc())
+        .limit(limit)
+        .options(*VISIT_ROW)
+    )
+    return list(db.session.scalars(query))
+
+
 def visits_to_review(user: User) -> int:
     """Visits in the user's scope still waiting for a secretary's review."""
     query = select(func.count(Visit.id)).where(
@@ -47,10 +60,11 @@ def dashboard(user: User, today: date) -> dict:
     def count(query) -> int:
         return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
-    problems = select(Problem.id).where(problem_scope(user))
+    counted = (problem_scope(user), Problem.status != ProblemStatus.MERGED)
+    problems = select(Problem.id).where(*counted)
     by_status = dict(
         db.session.execute(
-            select(Problem.status, func.count()).where(problem_scope(user)).group_by(Problem.status)
+            select(Problem.status, func.count()).where(*counted).group_by(Problem.status)
         ).all()
     )
     overdue = problems.where(Problem.deadline < today, Problem.status.in_(OPEN_STATUSES))

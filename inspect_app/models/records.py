@@ -25,6 +25,7 @@ class ProblemStatus(StrEnum):
     ANSWERED = "answered"
     CLOSED = "closed"
     REOPENED = "reopened"
+    MERGED = "merged"
 
 
 OPEN_STATUSES = (
@@ -94,6 +95,7 @@ class Visit(Base):
     status: Mapped[str] = mapped_column(String(20), default=VisitStatus.SUBMITTED)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     reviewed_at: Mapped[datetime | None]
+    sent_back_reason: Mapped[str | None] = mapped_column(Text)  # 退回修改, until resubmitted
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -147,6 +149,12 @@ class Problem(Base):
     reviewed_at: Mapped[datetime | None]
     assigned_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    sent_back_reason: Mapped[str | None] = mapped_column(Text)  # 退回修改, until resubmitted
+    merged_from_status: Mapped[str | None] = mapped_column(String(20))
+    assign_note: Mapped[str | None] = mapped_column(Text)  # 交办意见
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    return_reason: Mapped[str | None] = mapped_column(Text)  # 申请退回, until reassigned
+    signed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -170,10 +178,27 @@ class Problem(Base):
     progress_notes: Mapped[list["ProgressNote"]] = relationship(
         back_populates="problem", order_by="ProgressNote.id", cascade="all, delete-orphan"
     )
+    urges: Mapped[list["Urge"]] = relationship(
+        back_populates="problem", order_by="Urge.id", cascade="all, delete-orphan"
+    )
+    extension_requests: Mapped[list["ExtensionRequest"]] = relationship(
+        back_populates="problem", order_by="ExtensionRequest.id", cascade="all, delete-orphan"
+    )
+    ratings: Mapped[list["Rating"]] = relationship(
+        back_populates="problem", order_by="Rating.id", cascade="all, delete-orphan"
+    )
+    reply_letters: Mapped[list["ReplyLetter"]] = relationship(
+        back_populates="problem", order_by="ReplyLetter.id", cascade="all, delete-orphan"
+    )
 
     def is_overdue(self, today: date) -> bool:
         """Overdue is derived from the deadline, never stored."""
         return bool(self.deadline and self.deadline < today and self.status in OPEN_STATUSES)
+
+
+class NoteKind(StrEnum):
+    PROGRESS = "progress"  # 办理进展
+    CO_OPINION = "co_opinion"  # 协办意见
 
 
 class ProgressNote(Base):
@@ -185,12 +210,108 @@ class ProgressNote(Base):
     )
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    kind: Mapped[str] = mapped_column(String(20), default=NoteKind.PROGRESS)
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     problem: Mapped[Problem] = relationship(back_populates="progress_notes")
     author: Mapped[User] = relationship()
     department: Mapped[Department | None] = relationship()
+
+
+class Urge(Base):
+    """督办: staff press the lead department with a message."""
+
+    __tablename__ = "urge"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    problem_id: Mapped[int] = mapped_column(
+        ForeignKey("problem.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    message: Mapped[str] = mapped_column(Text)
+    acknowledged_at: Mapped[datetime | None]  # the department acted after it
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    problem: Mapped[Problem] = relationship(back_populates="urges")
+    author: Mapped[User] = relationship()
+    department: Mapped[Department | None] = relationship()
+
+
+class ExtensionStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+class ExtensionRequest(Base):
+    """申请延期: the lead department asks for a later deadline; staff decide."""
+
+    __tablename__ = "extension_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    problem_id: Mapped[int] = mapped_column(
+        ForeignKey("problem.id", ondelete="CASCADE"), index=True
+    )
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    old_deadline: Mapped[date | None]
+    new_deadline: Mapped[date]
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=ExtensionStatus.PENDING, index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    problem: Mapped[Problem] = relationship(back_populates="extension_requests")
+    department: Mapped[Department] = relationship()
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class Rating(Base):
+    """满意度: one deputy's rating of one answer (the first one decides)."""
+
+    __tablename__ = "rating"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    problem_id: Mapped[int] = mapped_column(
+        ForeignKey("problem.id", ondelete="CASCADE"), index=True
+    )
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    satisfaction: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    on_paper: Mapped[bool] = mapped_column(default=False)
+    decisive: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    problem: Mapped[Problem] = relationship(back_populates="ratings")
+    deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
+    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+
+
+class ReplyLetter(Base):
+    """The answer's attached letter (PDF, Word or photo), stored under the instance folder."""
+
+    __tablename__ = "reply_letter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    problem_id: Mapped[int] = mapped_column(
+        ForeignKey("problem.id", ondelete="CASCADE"), index=True
+    )
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    storage_key: Mapped[str] = mapped_column(String(100), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    byte_size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    problem: Mapped[Problem] = relationship(back_populates="reply_letters")
+    uploaded_by: Mapped[User] = relationship()
 
 
 class Suggestion(Base):

@@ -1,10 +1,11 @@
 """The problems and suggestions lists, one problem, and editing them."""
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from wtforms import SelectChoice
 
 from inspect_app import labels
 from inspect_app.access import (
@@ -18,11 +19,15 @@ from inspect_app.access import (
     visit_scope,
 )
 from inspect_app.extensions import db
+from inspect_app.handling.forms import BareForm, DecisionForm
 from inspect_app.list_loading import PROBLEM_ROW, SUGGESTION_ROW
 from inspect_app.listing import filter_options, filter_problems, filter_suggestions, read_filters
 from inspect_app.models import Problem, Role, Suggestion, Visit
-from inspect_app.problems import services
-from inspect_app.problems.forms import AssignmentFields, ProblemForm, SuggestionForm
+from inspect_app.problems import actions, services
+from inspect_app.problems.duplicates import likely_duplicates
+from inspect_app.problems.forms import ProblemForm, SuggestionForm
+from inspect_app.problems.timeline import timeline
+from inspect_app.problems.workflow import allowed_actions
 from inspect_app.templating import today_local
 
 bp = Blueprint("problems", __name__)
@@ -36,10 +41,25 @@ def index():
         select(Problem).where(problem_scope(current_user)), filters, current_user
     )
     counts = services.status_counts(query)
-    query = query.order_by(Visit.visited_on.desc(), Problem.id.desc()).options(*PROBLEM_ROW)
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    if filters.sort == "deadline":
+        query = query.order_by(Problem.deadline.is_(None), Problem.deadline, Problem.id)
+    else:
+        query = query.order_by(Visit.visited_on.desc(), Problem.id.desc())
+    page = db.paginate(
+        query.options(*PROBLEM_ROW), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    )
+    overdue = services.count_selected(
+        filter_problems(
+            select(Problem).where(problem_scope(current_user)),
+            replace(filters, due="overdue", status=""),
+            current_user,
+        )
+    )
     return render_template(
         "problems/index.html",
+        overdue=overdue,
+        bulk=BareForm(),
+        may_assign=current_user.role == Role.STAFF,
         page=page,
         filters=filters,
         counts=counts,
@@ -57,12 +77,21 @@ def show(problem_id: int):
     visit_visible = db.session.scalar(
         select(Visit.id).where(Visit.id == problem.visit_id, visit_scope(current_user))
     )
+    allowed = allowed_actions(current_user, problem)
     return render_template(
         "problems/show.html",
         problem=problem,
         can_edit=can_edit_problem(current_user, problem),
         visit_visible=visit_visible is not None,
         today=today_local(),
+        allowed=allowed,
+        duplicates=likely_duplicates(current_user, problem) if "merge" in allowed else [],
+        steps=timeline(problem),
+        pending_extension=actions.pending_extension(problem),
+        may_rate=actions.may_rate(current_user, problem),
+        may_paper_rate=current_user.role == Role.STAFF and problem.answered_at is not None,
+        button=BareForm(),
+        decision=DecisionForm(),
     )
 
 
@@ -72,30 +101,12 @@ def edit(problem_id: int):
     problem = get_problem_or_404(current_user, problem_id)
     if not can_edit_problem(current_user, problem):
         abort(404)
-    is_staff = current_user.role == Role.STAFF
-    form_class = AssignmentFields if is_staff else ProblemForm
-    form = form_class(obj=problem)
-    if is_staff:
-        departments = services.departments()
-        options = [SelectChoice(d.id, d.name) for d in departments]
-        form.lead_department_id.choices = [SelectChoice(0, _("（未交办）")), *options]
-        form.co_department_ids.choices = options
-        if request.method == "GET":
-            form.lead_department_id.data = problem.lead_department_id or 0
-            form.co_department_ids.data = [d.id for d in problem.co_departments]
+    form = ProblemForm(obj=problem)
     if form.validate_on_submit():
         services.edit_problem(current_user, problem, form.category.data, form.description.data)
-        if is_staff:
-            services.set_assignment(
-                current_user,
-                problem,
-                form.lead_department_id.data or None,
-                form.co_department_ids.data or [],
-                form.deadline.data,
-            )
         flash(_("问题已保存。"), "success")
         return redirect(url_for("problems.show", problem_id=problem.id))
-    return render_template("problems/edit.html", form=form, problem=problem, is_staff=is_staff)
+    return render_template("problems/edit.html", form=form, problem=problem)
 
 
 @bp.get("/suggestions/")

@@ -1,7 +1,5 @@
 """Editing problems and suggestions, and counting them by status."""
 
-from datetime import date
-
 from sqlalchemy import Select, func, select
 
 from inspect_app.auditing import record_event, snapshot
@@ -9,10 +7,8 @@ from inspect_app.extensions import db
 from inspect_app.models import (
     Department,
     Problem,
-    ProblemStatus,
     Suggestion,
     User,
-    utcnow,
 )
 
 
@@ -28,27 +24,6 @@ def edit_problem(user: User, problem: Problem, category: str, description: str) 
     before = _problem_state(problem)
     problem.category = category
     problem.description = description.strip()
-    db.session.flush()
-    record_event(user, "update", problem, before=before, after=_problem_state(problem))
-
-
-def set_assignment(
-    user: User,
-    problem: Problem,
-    lead_id: int | None,
-    co_ids: list[int],
-    deadline: date | None,
-) -> None:
-    """Staff set lead and co-departments and deadline; a lead moves the problem to 已交办."""
-    before = _problem_state(problem)
-    problem.lead_department_id = lead_id or None
-    chosen = [d for d in departments() if d.id in set(co_ids) and d.id != lead_id]
-    problem.co_departments = chosen
-    problem.deadline = deadline if lead_id else None
-    early = (ProblemStatus.DRAFT, ProblemStatus.SUBMITTED, ProblemStatus.REVIEWED)
-    if lead_id and problem.status in early:
-        problem.status = ProblemStatus.ASSIGNED
-        problem.assigned_at = utcnow()
     db.session.flush()
     record_event(user, "update", problem, before=before, after=_problem_state(problem))
 
@@ -69,3 +44,8 @@ def status_counts(query: Select) -> dict[str, int]:
         .group_by(Problem.status)
     )
     return dict(db.session.execute(counted).all())
+
+
+def count_selected(query: Select) -> int:
+    ids = query.with_only_columns(Problem.id).order_by(None).subquery()
+    return db.session.scalar(select(func.count()).select_from(ids)) or 0
