@@ -106,6 +106,7 @@ def select_locale() -> str:
 def _register_blueprints(app: Flask) -> None:
     from inspect_app.admin.routes import bp as admin_bp
     from inspect_app.auth.routes import bp as auth_bp
+    from inspect_app.dashboard.routes import bp as dashboard_bp
     from inspect_app.imports.routes import bp as imports_bp
     from inspect_app.ledger.routes import bp as ledger_bp
     from inspect_app.main.routes import bp as main_bp
@@ -114,7 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from inspect_app.visits.routes import bp as visits_bp
 
     blueprints = (main_bp, auth_bp, visits_bp, problems_bp, photo_files_bp, admin_bp)
-    for blueprint in (*blueprints, ledger_bp, imports_bp):
+    for blueprint in (*blueprints, ledger_bp, imports_bp, dashboard_bp):
         app.register_blueprint(blueprint)
 
 

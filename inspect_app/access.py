@@ -5,6 +5,10 @@ secretary  everything of the groups he belongs to
 staff      everything
 department only problems assigned to it (lead or co-department) and their suggestions
 viewer     read-only, everything
+
+The dashboard and its department table are for leaders (viewer) and staff, across every
+group; a secretary sees his own groups' figures; a deputy or a department gets 404 there
+(a department's figures are in its own list; a deputy's are his group's to report).
 """
 
 from flask import abort
@@ -172,3 +176,28 @@ def require_role(user: User, *roles: str) -> None:
     """Pages a role may not use answer 404, like rows it may not see."""
     if user.role not in roles:
         abort(404)
+
+
+DASHBOARD_ROLES = (Role.STAFF, Role.VIEWER, Role.SECRETARY)
+
+
+def can_view_dashboard(user: User) -> bool:
+    return user.role in DASHBOARD_ROLES
+
+
+def dashboard_group_ids(user: User) -> list[int] | None:
+    """Groups whose figures the user sees on the dashboard: None for all; 404 if none."""
+    if user.role in READ_ALL:
+        return None
+    if user.role == Role.SECRETARY:
+        ids = secretary_group_ids(user)
+        if ids:
+            return ids
+    abort(404)
+
+
+def stats_group_ids(user: User) -> list[int] | None:
+    """Groups listed in a user's statistics (the ledger's 统计 sheet): None for every group."""
+    if user.role in GROUP_ROLES:
+        return member_group_ids(user)
+    return None
