@@ -112,10 +112,11 @@ def _register_blueprints(app: Flask) -> None:
     from inspect_app.main.routes import bp as main_bp
     from inspect_app.photo_files.routes import bp as photo_files_bp
     from inspect_app.problems.routes import bp as problems_bp
+    from inspect_app.search.routes import bp as search_bp
     from inspect_app.visits.routes import bp as visits_bp
 
     blueprints = (main_bp, auth_bp, visits_bp, problems_bp, photo_files_bp, admin_bp)
-    for blueprint in (*blueprints, ledger_bp, imports_bp, dashboard_bp):
+    for blueprint in (*blueprints, ledger_bp, imports_bp, dashboard_bp, search_bp):
         app.register_blueprint(blueprint)
 
 

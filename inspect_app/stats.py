@@ -32,7 +32,7 @@ from inspect_app.models import (
     Visit,
     group_project,
 )
-from inspect_app.models.records import problem_co_department, visit_attendee
+from inspect_app.models.records import problem_co_department
 
 ASSIGNED_STATUSES = (
     ProblemStatus.ASSIGNED,
@@ -176,12 +176,10 @@ def headline(scope: Scope, today: date) -> dict:
     deputies = select(func.count(func.distinct(GroupMember.user_id))).join(
         User, User.id == GroupMember.user_id
     )
-    visited = select(func.count(func.distinct(Visit.project_id))).where(*scope.where(Visit))
+    visits = select(Visit.id).where(Visit.project_id == Project.id, *scope.where(Visit))
+    visited = select(func.count(Project.id)).where(visits.exists())  # one probe a project
     listed = select(func.count(func.distinct(group_project.c.project_id))).where(
         group_project.c.group_id.in_(groups)
-    )
-    attended = select(func.count(func.distinct(visit_attendee.c.user_id))).where(
-        visit_attendee.c.visit_id.in_(select(Visit.id).where(*scope.where(Visit)))
     )
     roster = select(func.count(User.id)).where(User.role == Role.DEPUTY, User.active.is_(True))
     return {
@@ -191,7 +189,6 @@ def headline(scope: Scope, today: date) -> dict:
             deputies.where(GroupMember.group_id.in_(groups), User.role == Role.DEPUTY)
         ),
         "roster": _count(roster),
-        "attended": _count(attended),
         "projects": _count(visited),
         "project_list": _count(listed),
     }

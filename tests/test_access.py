@@ -3,7 +3,7 @@
 import pytest
 
 ROLES = ("demo-deputy", "demo-secretary", "demo-staff", "demo-department", "demo-viewer")
-A, N = 200, 404  # allowed, answers 404
+A, N, C = 200, 404, 400  # allowed, answers 404, refused without the page's CSRF token
 
 # page -> expected status for deputy, secretary, staff, department, viewer
 MATRIX = {
@@ -38,6 +38,11 @@ MATRIX = {
     "/ledger/weekly.xlsx?group_id={other_group}": (N, N, A, N, N),
     "/imports/": (N, N, A, N, N),
     "/imports/template/projects.xlsx": (N, N, A, N, N),
+    "/dashboard/": (N, A, A, N, A),
+    "/dashboard/departments": (N, A, A, N, A),
+    "/dashboard/?campaign_id=1": (N, A, A, N, A),
+    "/search/projects.json?q=项目": (C, C, C, C, C),
+    "/search/people.json?q=陈": (C, C, C, N, C),
 }
 
 

@@ -1,15 +1,47 @@
 """What the dashboard shows: figures from inspect_app.stats, and charts drawn from them."""
 
+import time
 from datetime import date
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from inspect_app import stats
 from inspect_app.dashboard.charts import Bar, bar_chart, column_chart
 from inspect_app.extensions import db
 from inspect_app.labels import label
 from inspect_app.models import Campaign, Group
+
+# The figures of a scope, kept for DASHBOARD_CACHE_SECONDS (one process): at 10^5 problems
+# they take about a second to count. Any write through the ORM in this process forgets them;
+# another worker's write shows here within the same time at most.
+_remembered: dict[tuple, tuple[float, object]] = {}
+
+
+def remembered(name: str, scope: stats.Scope, today: date, compute):
+    seconds = current_app.config.get("DASHBOARD_CACHE_SECONDS", 60)
+    groups = tuple(scope.group_ids) if scope.group_ids is not None else None
+    key = (id(current_app._get_current_object()), name, scope.campaign_id, groups, today)
+    now = time.monotonic()
+    found = _remembered.get(key)
+    if found is None or now - found[0] > seconds:
+        found = (now, compute(scope, today))
+        _remembered[key] = found
+    return found[1]
+
+
+def forget_figures(name: str | None = None) -> None:
+    """Forget the kept figures (those of one page, e.g. "overview", or all)."""
+    for key in [k for k in _remembered if name is None or k[1] == name]:
+        del _remembered[key]
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_after_writes(session, _context) -> None:
+    if session.new or session.dirty or session.deleted:
+        forget_figures()
 
 
 def campaigns(group_ids: list[int] | None) -> list[Campaign]:
@@ -45,15 +77,24 @@ def rate_bars(figures: stats.Figures) -> list[Bar]:
     return [Bar(name, rate or 0, text=_rate_text(rate)) for name, rate in rates]
 
 
+def _overview_figures(scope: stats.Scope, today: date) -> dict:
+    return {
+        "top": stats.headline(scope, today),
+        "groups": stats.by_group(scope, today),
+        "towns": stats.by_town(scope, today),
+        "categories": stats.by_category(scope, today),
+        "departments": stats.by_department(scope, today),
+        "statuses": stats.by_status(scope),
+        "weeks": stats.by_week(scope, today),
+    }
+
+
 def overview(scope: stats.Scope, today: date) -> dict:
     """Everything the dashboard page shows, with a chart per breakdown."""
-    top = stats.headline(scope, today)
-    groups = stats.by_group(scope, today)
-    towns = stats.by_town(scope, today)
-    categories = stats.by_category(scope, today)
-    departments = [d for d in stats.by_department(scope, today) if d.problems or d.co_assigned]
-    statuses = stats.by_status(scope)
-    weeks = stats.by_week(scope, today)
+    found = remembered("overview", scope, today, _overview_figures)
+    top, groups, towns = found["top"], found["groups"], found["towns"]
+    categories, statuses, weeks = found["categories"], found["statuses"], found["weeks"]
+    departments = [d for d in found["departments"] if d.problems or d.co_assigned]
 
     def problem_bars(rows):
         return [Bar(r.name, r.problems, r.closed) for r in rows]
@@ -88,7 +129,7 @@ def overview(scope: stats.Scope, today: date) -> dict:
 
 
 def department_table(scope: stats.Scope, today: date) -> dict:
-    rows = stats.by_department(scope, today)
+    rows = remembered("departments", scope, today, stats.by_department)
     total = stats.Figures(name=_("合计"))
     for row in rows:
         for name in ("assigned", "co_assigned", "answered", "on_time", "closed", "overdue"):

@@ -10,7 +10,13 @@ from sqlalchemy import Select, func, or_, select
 from inspect_app import labels, stats
 from inspect_app.access import problem_scope, stats_group_ids, suggestion_scope, visit_scope
 from inspect_app.extensions import db
-from inspect_app.listing import Filters, filter_problems, filter_suggestions, filter_visits
+from inspect_app.listing import (
+    Filters,
+    filter_problems,
+    filter_suggestions,
+    filter_visits,
+    join_visit_and_project,
+)
 from inspect_app.models import (
     OPEN_STATUSES,
     Campaign,
@@ -56,6 +62,7 @@ def latest_campaign() -> Campaign | None:
 
 def problem_query(user: User, filters: Filters) -> Select:
     query = filter_problems(select(Problem).where(problem_scope(user)), filters, user)
+    query = join_visit_and_project(query, filters)
     return query.order_by(Group.sort_order, Problem.code, Problem.id).join(
         Group, Problem.group_id == Group.id
     )
@@ -294,6 +301,10 @@ def describe_filters(filters: Filters) -> str:
         parts.append(f"镇街：{filters.town}")
     if filters.project_id:
         parts.append(f"项目：{name_of(Project, filters.project_id)}")
+    elif filters.project_name:
+        parts.append(f"项目名称含：{filters.project_name}")
+    if filters.author_name and not filters.author_id:
+        parts.append(f"填报人姓名含：{filters.author_name}")
     if filters.category:
         parts.append(f"问题类别：{labels.label('problem_category', filters.category)}")
     if filters.status:

@@ -19,7 +19,17 @@ from inspect_app.access import (
 )
 from inspect_app.extensions import db
 from inspect_app.list_loading import PROBLEM_ROW, SUGGESTION_ROW
-from inspect_app.listing import filter_options, filter_problems, filter_suggestions, read_filters
+from inspect_app.listing import (
+    COUNT_CAP,
+    Page,
+    filter_options,
+    filter_problems,
+    filter_suggestions,
+    page_number,
+    read_filters,
+    sort_problems,
+    status_counts,
+)
 from inspect_app.models import Problem, Role, Suggestion, Visit
 from inspect_app.problems import services
 from inspect_app.problems.forms import AssignmentFields, ProblemForm, SuggestionForm
@@ -31,18 +41,20 @@ bp = Blueprint("problems", __name__)
 @bp.get("/problems/")
 @login_required
 def index():
-    filters = read_filters(request.args)
+    filters = read_filters(request.args, current_user)
     query = filter_problems(
         select(Problem).where(problem_scope(current_user)), filters, current_user
     )
-    counts = services.status_counts(query)
-    query = query.order_by(Visit.visited_on.desc(), Problem.id.desc()).options(*PROBLEM_ROW)
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    statuses = labels.pairs("problem_status")
+    counts = status_counts(query, [code for code, _text in statuses])
+    query = sort_problems(query, filters).options(*PROBLEM_ROW)
+    page = Page(query, page_number(request.args), current_app.config["PAGE_SIZE"])
     return render_template(
         "problems/index.html",
         page=page,
         filters=filters,
         counts=counts,
+        count_cap=COUNT_CAP,
         options=filter_options(current_user),
         statuses=labels.pairs("problem_status"),
         categories=labels.pairs("problem_category"),
@@ -101,12 +113,11 @@ def edit(problem_id: int):
 @bp.get("/suggestions/")
 @login_required
 def suggestions():
-    filters = read_filters(request.args)
+    filters = read_filters(request.args, current_user)
     query = select(Suggestion).where(suggestion_scope(current_user))
     query = filter_suggestions(query, filters, current_user)
-    query = query.order_by(Visit.visited_on.desc(), Suggestion.id.desc())
-    query = query.options(*SUGGESTION_ROW)
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    query = query.order_by(Suggestion.id.desc()).options(*SUGGESTION_ROW)
+    page = Page(query, page_number(request.args), current_app.config["PAGE_SIZE"])
     return render_template(
         "problems/suggestions.html",
         page=page,

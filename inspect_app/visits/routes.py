@@ -30,7 +30,7 @@ bp = Blueprint("visits", __name__, url_prefix="/visits")
 @login_required
 def index():
     require_role(current_user, Role.DEPUTY, Role.SECRETARY, Role.STAFF, Role.VIEWER)
-    filters = read_filters(request.args)
+    filters = read_filters(request.args, current_user)
     query = select(Visit).where(visit_scope(current_user))
     query = filter_visits(query, filters, current_user)
     query = query.order_by(Visit.visited_on.desc(), Visit.id.desc()).options(*VISIT_ROW)
