@@ -235,13 +235,19 @@ class Page:
 
     def __init__(self, query: Select, page: int, per_page: int, cap: int = COUNT_CAP):
         self.page, self.per_page = max(page, 1), per_page
-        limited = query.order_by(None).with_only_columns(literal(1)).limit(cap + 1)
+        limited = (
+            query.order_by(None)
+            .with_only_columns(literal(1), maintain_column_froms=True)
+            .limit(cap + 1)
+        )
         counted = db.session.scalar(select(func.count()).select_from(limited.subquery())) or 0
         self.capped = counted > cap
         self.total = min(counted, cap)
         self.pages = max(1, -(-self.total // per_page))
         if self.capped:  # the page itself tells whether there is a next one
             self.pages = max(self.pages, self.page)
+        else:  # a page past the end shows the last one
+            self.page = min(self.page, self.pages)
         offset = (self.page - 1) * per_page
         rows = list(db.session.scalars(query.limit(per_page + 1).offset(offset)))
         self.items = rows[:per_page]
@@ -257,7 +263,7 @@ def page_number(args) -> int:
 
 def status_counts(query: Select, statuses: list[str], cap: int = COUNT_CAP) -> dict[str, int]:
     """Problems per status of a filtered query, each counted up to `cap` (one statement)."""
-    base = query.order_by(None).with_only_columns(literal(1))
+    base = query.order_by(None).with_only_columns(literal(1), maintain_column_froms=True)
     counts = [
         select(func.count())
         .select_from(base.where(Problem.status == status).limit(cap + 1).subquery())

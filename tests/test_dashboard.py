@@ -290,3 +290,20 @@ def test_department_may_not_search_people(client, login):
     login("demo-department")
     token = _token(client)
     assert _search(client, "/search/people.json?q=陈", token).status_code == 404
+
+
+def test_ledger_counts_every_problem_and_a_page_past_the_end_shows_the_last(client, login):
+    login("demo-staff")
+    assert "第 1 / 2 页，共 56 条" in client.get("/problems/").get_data(as_text=True)
+    assert "第 2 / 2 页，共 56 条" in client.get("/problems/?page=999").get_data(as_text=True)
+    assert "第 1 / 4 页，共 118 条" in client.get("/suggestions/").get_data(as_text=True)
+
+
+def test_counts_stop_at_the_cap(app, client, login, monkeypatch):
+    from inspect_app import listing
+
+    monkeypatch.setattr(listing, "COUNT_CAP", 40)
+    monkeypatch.setattr(listing.Page.__init__, "__defaults__", (40,))
+    login("demo-staff")
+    page = client.get("/problems/").get_data(as_text=True)
+    assert "第 1 页，超过 40 条" in page and "page=2" in page
