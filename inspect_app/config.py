@@ -25,6 +25,7 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 220 * 1024 * 1024
     MAX_FORM_PARTS = 5000
     PAGE_SIZE = 30
+    DASHBOARD_CACHE_SECONDS = 60  # the dashboard's figures, kept per process (0: always count)
     EXTERNAL_URL = "http://127.0.0.1:5000/"  # links in command-line exports
     EXPORT_DIR = None  # filled in by create_app: exports/ beside the package
     # The office's defaults (read through inspect_app.office.office_settings()).

@@ -307,3 +307,21 @@ def test_counts_stop_at_the_cap(app, client, login, monkeypatch):
     login("demo-staff")
     page = client.get("/problems/").get_data(as_text=True)
     assert "第 1 页，超过 40 条" in page and "page=2" in page
+
+
+def test_a_write_shows_on_the_dashboard_at_once(app, client, login, demo):
+    login("demo-staff")
+    before = client.get("/dashboard/departments").get_data(as_text=True)
+    assert _department_row(before, "市住房和城乡建设局")["督办"] == "0"
+    with app.app_context():
+        problem = db.session.scalar(
+            select(Problem).where(
+                Problem.lead_department_id == demo["housing"], Problem.status == "in_progress"
+            )
+        )
+        from inspect_app.auditing import record_event
+
+        record_event(None, "urge", problem, after={"message": "请加快办理"})
+        db.session.commit()
+    after = client.get("/dashboard/departments").get_data(as_text=True)
+    assert _department_row(after, "市住房和城乡建设局")["督办"] == "1"

@@ -21,12 +21,12 @@ _remembered: dict[tuple, tuple[float, object]] = {}
 
 
 def remembered(name: str, scope: stats.Scope, today: date, compute):
-    seconds = current_app.config.get("DASHBOARD_CACHE_SECONDS", 60)
+    seconds = float(current_app.config.get("DASHBOARD_CACHE_SECONDS", 60))
     groups = tuple(scope.group_ids) if scope.group_ids is not None else None
     key = (id(current_app._get_current_object()), name, scope.campaign_id, groups, today)
     now = time.monotonic()
     found = _remembered.get(key)
-    if found is None or now - found[0] > seconds:
+    if found is None or now - found[0] >= seconds:
         found = (now, compute(scope, today))
         _remembered[key] = found
     return found[1]
