@@ -2,10 +2,11 @@
 
 Builds one SQLite database per size, of the demo's shape (38 groups, 81 projects, the
 departments, two visits and two suggestions per problem, urges on some), with bulk inserts.
-Then, signed in as staff, requests each page and /healthz in turn (interleaved, same
-process, same run) and prints per page: the median time, the time beside /healthz, the
-bytes (raw and gzip), and the number of SQL statements. Goal: at 100,000 problems each
+Then, signed in as staff, requests each page of each size and /healthz in turn
+(interleaved across pages and sizes, one process, one run) and prints per page: the median
+time, the time beside /healthz, the bytes (raw and gzip), and the SQL statements. Goal: at 100,000 problems each
 page within 3x the same page at 1,000, and a query count that does not grow with the data.
+"(cold)" rows count the dashboard's figures afresh; the others read them as kept for a minute.
 
     .venv/bin/python benchmarks/scale.py            # BENCH_SIZES=1000,10000 BENCH_RUNS=7
 """
@@ -169,12 +170,12 @@ def pages(problems: int) -> dict[str, str]:
     }
 
 
-def measure(folder: Path, problems: int) -> dict:
+def open_site(folder: Path):
+    """A signed-in test client on one database, and the list its SQL statements go to."""
     from flask_migrate import upgrade
     from sqlalchemy import event, text
 
     from inspect_app import create_app
-    from inspect_app.dashboard.services import forget_figures
     from inspect_app.extensions import db
 
     app = create_app(_config(folder))
@@ -186,29 +187,41 @@ def measure(folder: Path, problems: int) -> dict:
         event.listen(db.engine, "before_cursor_execute", lambda *a, **k: statements.append(1))
     client = app.test_client()
     client.post("/login", data={"login": "staff", "password": PASSWORD})
-    results = {}
-    targets = pages(problems)
-    for path in targets.values():  # warm up caches and the template compiler
-        client.get(path)
-    times = {name: [] for name in targets} | {"healthz": []}
+    return client, statements
+
+
+def _forget_if_cold(name: str) -> None:
+    from inspect_app.dashboard.services import forget_figures
+
+    if COLD in name:
+        forget_figures("overview" if "dashboard" in name else "departments")
+
+
+def measure(sites: dict) -> dict:
+    """Every page of every size in turn, each beside /healthz: load changes hit all alike."""
+    times = {size: {name: [] for name in [*pages(size), "healthz"]} for size in sites}
+    for size, (client, _statements) in sites.items():
+        for path in pages(size).values():  # warm up caches and the template compiler
+            client.get(path)
     for _ in range(RUNS):
-        for name, path in targets.items():
-            times["healthz"].append(_time(client, "/healthz"))
-            if COLD in name:
-                forget_figures("overview" if "dashboard" in name else "departments")
-            times[name].append(_time(client, path))
-    for name, path in targets.items():
-        if COLD in name:
-            forget_figures("overview" if "dashboard" in name else "departments")
-        statements.clear()
-        body = client.get(path).get_data()
-        results[name] = {
-            "ms": statistics.median(times[name]) * 1000,
-            "queries": len(statements),
-            "bytes": len(body),
-            "gzip": len(gzip.compress(body)),
-        }
-    results["healthz"] = {"ms": statistics.median(times["healthz"]) * 1000}
+        for size, (client, _statements) in sites.items():
+            for name, path in pages(size).items():
+                times[size]["healthz"].append(_time(client, "/healthz"))
+                _forget_if_cold(name)
+                times[size][name].append(_time(client, path))
+    results = {}
+    for size, (client, statements) in sites.items():
+        results[size] = {"healthz": {"ms": statistics.median(times[size]["healthz"]) * 1000}}
+        for name, path in pages(size).items():
+            _forget_if_cold(name)
+            statements.clear()
+            body = client.get(path).get_data()
+            results[size][name] = {
+                "ms": statistics.median(times[size][name]) * 1000,
+                "queries": len(statements),
+                "bytes": len(body),
+                "gzip": len(gzip.compress(body)),
+            }
     return results
 
 
@@ -221,9 +234,9 @@ def _time(client, path: str) -> float:
 
 
 def main() -> None:
-    table = {}
     keep = os.environ.get("BENCH_DIR")  # reuse databases built there before
     with tempfile.TemporaryDirectory() as tmp:
+        sites = {}
         for size in SIZES:
             folder = Path(keep or tmp) / str(size)
             if not (folder / "scale.sqlite").exists():
@@ -231,7 +244,8 @@ def main() -> None:
                 start = time.perf_counter()
                 build(folder, size)
                 print(f"built {size:,} problems in {time.perf_counter() - start:.1f} s")
-            table[size] = measure(folder, size)
+            sites[size] = open_site(folder)
+        table = measure(sites)
     first = SIZES[0]
     print(f"\nmedian of {RUNS} interleaved runs; ratio = the page at this size / at {first:,}")
     header = f"{'page':<17}{'problems':>9}{'ms':>8}{'×healthz':>9}{'×' + str(first):>8}"

@@ -21,6 +21,16 @@ Index(
     Problem.answered_at,
     Problem.satisfaction,
 )
+# The weekly trend reads problems by visit (for its date): covering on the problem side.
+Index(
+    "ix_problem_visit_figures",
+    Problem.campaign_id,
+    Problem.visit_id,
+    Problem.status,
+    Problem.deadline,
+    Problem.answered_at,
+    Problem.satisfaction,
+)
 Index("ix_problem_category", Problem.category)
 Index("ix_problem_deadline", Problem.deadline)
 Index("ix_visit_campaign_group", Visit.campaign_id, Visit.group_id)

@@ -26,6 +26,10 @@ INDEXES = {
                 "satisfaction",
             ],
         ),
+        (
+            "ix_problem_visit_figures",
+            ["campaign_id", "visit_id", "status", "deadline", "answered_at", "satisfaction"],
+        ),
         ("ix_problem_category", ["category"]),
         ("ix_problem_deadline", ["deadline"]),
     ],
