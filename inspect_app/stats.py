@@ -5,6 +5,7 @@ Definitions (DESIGN.md): assigned = handed to a department (已交办 and every 
 answered = 已答复 or 已办结; answered on time = answered by the end of the deadline day
 (Asia/Shanghai); overdue = past the deadline and still open (never stored); 办结率 =
 closed / assigned; 满意率 = (满意 + 基本满意) / rated; 按期答复率 = on time / answered.
+Problems merged into another (已合并) count nowhere: the one they were merged into counts.
 """
 
 from collections import defaultdict
@@ -44,6 +45,7 @@ ASSIGNED_STATUSES = (
 ANSWERED_STATUSES = (ProblemStatus.ANSWERED, ProblemStatus.CLOSED)
 GOOD_RATINGS = (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
 URGE = "urge"  # AuditEvent.action written when staff 督办 a problem
+MERGED = "merged"  # 已合并: a duplicate merged into another leaves every count
 
 
 class deadline_end(FunctionElement):
@@ -80,7 +82,7 @@ class Scope:
         return clauses
 
     def problems(self) -> list:
-        return self.where(Problem) + list(self.conditions)
+        return [*self.where(Problem), Problem.status != MERGED, *self.conditions]
 
 
 @dataclass

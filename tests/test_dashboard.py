@@ -325,3 +325,15 @@ def test_a_write_shows_on_the_dashboard_at_once(app, client, login, demo):
         db.session.commit()
     after = client.get("/dashboard/departments").get_data(as_text=True)
     assert _department_row(after, "市住房和城乡建设局")["督办"] == "1"
+
+
+def test_a_merged_duplicate_leaves_the_counts(app, demo):
+    today = today_local()
+    with app.app_context():
+        scope = stats.Scope(campaign_id=1)
+        before = stats.headline(scope, today)["figures"].problems
+        duplicate = db.session.scalar(select(Problem).where(Problem.status == "submitted"))
+        duplicate.status = stats.MERGED
+        db.session.commit()
+        assert stats.headline(scope, today)["figures"].problems == before - 1
+        assert stats.MERGED not in dict(stats.by_status(scope))
