@@ -167,6 +167,8 @@ def pages(problems: int) -> dict[str, str]:
         "ledger filtered": "/problems/?status=in_progress&group_id=5&project=重大项目01",
         "ledger deep": f"/problems/?page={deep}",
         "departments": "/dashboard/departments",
+        "visits": "/visits/",
+        "suggestions": "/suggestions/",
     }
 
 
