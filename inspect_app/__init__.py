@@ -4,7 +4,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, has_request_context, request, session
+from flask import Flask, abort, has_request_context, request, session
 from flask_login import current_user
 
 from inspect_app import database
@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.from_mapping(config)
     _fill_instance_defaults(app)
     _secure_cookies(app)
+    _refuse_nameless_form_fields(app)  # before CSRFProtect, which fails on them with a 500
     _init_extensions(app)
     _register_request_hooks(app)  # first: a write request's first query must BEGIN IMMEDIATE
     _register_blueprints(app)
@@ -139,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
     from inspect_app.api.routes import bp as api_bp
     from inspect_app.audit_log.routes import bp as audit_log_bp
     from inspect_app.auth.routes import bp as auth_bp
+    from inspect_app.dashboard.routes import bp as dashboard_bp
     from inspect_app.handling.routes import bp as handling_bp
     from inspect_app.imports.routes import bp as imports_bp
     from inspect_app.ledger.routes import bp as ledger_bp
@@ -149,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
     from inspect_app.photo_files.routes import bp as photo_files_bp
     from inspect_app.problems.routes import bp as problems_bp
     from inspect_app.review.routes import bp as review_bp
+    from inspect_app.search.routes import bp as search_bp
     from inspect_app.settings.routes import bp as settings_bp
     from inspect_app.visits.routes import bp as visits_bp
 
@@ -161,11 +164,22 @@ def _register_blueprints(app: Flask) -> None:
         offline_bp,
         handling_bp,
         review_bp,
+        dashboard_bp,
+        search_bp,
     ):
         app.register_blueprint(blueprint)
     for blueprint in (accounts_bp, audit_log_bp, settings_bp, notices_bp):
         app.register_blueprint(blueprint)
     listeners.register(app)
+
+
+def _refuse_nameless_form_fields(app: Flask) -> None:
+    """A multipart part without a name is a broken request: answer 400, not 500."""
+
+    @app.before_request
+    def refuse_nameless():
+        if request.method not in ("GET", "HEAD", "OPTIONS") and None in request.form:
+            abort(400)
 
 
 def _register_request_hooks(app: Flask) -> None:

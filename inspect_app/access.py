@@ -6,6 +6,10 @@ secretary  a deputy marked 联络员 in a group (GroupMember.is_secretary, the o
 staff      everything
 department only problems assigned to it (lead or co-department) and their suggestions
 viewer     read-only, everything
+
+The dashboard and its department table are for leaders (viewer) and staff, across every
+group; a secretary sees his own groups' figures; a deputy or a department gets 404 there
+(a department's figures are in its own list; a deputy's are his group's to report).
 """
 
 from flask import abort
@@ -240,3 +244,25 @@ def can_manage(user: User) -> bool:
 def can_see_home_counts(user: User) -> bool:
     """The visits tile on home (departments see only their problems)."""
     return user.role != Role.DEPARTMENT
+
+
+def can_view_dashboard(user: User) -> bool:
+    """Leaders and staff see every group's figures; a 联络员 his own groups'."""
+    return user.role in READ_ALL or is_secretary(user)
+
+
+def dashboard_group_ids(user: User) -> list[int] | None:
+    """Groups whose figures the user sees on the dashboard: None for all; 404 if none."""
+    if user.role in READ_ALL:
+        return None
+    ids = secretary_group_ids(user)
+    if ids:
+        return ids
+    abort(404)
+
+
+def stats_group_ids(user: User) -> list[int] | None:
+    """Groups listed in a user's statistics (the ledger's 统计 sheet): None for every group."""
+    if user.role in GROUP_ROLES:
+        return member_group_ids(user)
+    return None

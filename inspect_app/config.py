@@ -63,6 +63,7 @@ class DefaultConfig:
     ]
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_BR_LEVEL = 6
+    DASHBOARD_CACHE_SECONDS = 60  # the dashboard's figures, kept per process (0: always count)
     EXTERNAL_URL = "http://127.0.0.1:5000/"  # links in command-line exports
     EXPORT_DIR = None  # filled in by create_app: exports/ beside the package
     # The office's defaults (read through inspect_app.office.office_settings()).

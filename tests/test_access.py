@@ -3,7 +3,7 @@
 import pytest
 
 ROLES = ("demo-deputy", "demo-secretary", "demo-staff", "demo-department", "demo-viewer")
-A, N = 200, 404  # allowed, answers 404
+A, N, C = 200, 404, 400  # allowed, answers 404, refused without the page's CSRF token
 R = 302  # in scope, but refused with a message (sent back to the problem page)
 
 # page -> expected status for deputy, secretary, staff, department, viewer
@@ -48,6 +48,11 @@ MATRIX = {
     "/admin/settings/": (N, N, A, N, N),
     "/admin/projects/?visited=no": (N, N, A, N, N),
     "/notices/": (A, A, A, A, A),
+    "/dashboard/": (N, A, A, N, A),
+    "/dashboard/departments": (N, A, A, N, A),
+    "/dashboard/?campaign_id=1": (N, A, A, N, A),
+    "/search/projects.json?q=项目": (C, C, C, C, C),
+    "/search/people.json?q=陈": (C, C, C, N, C),
 }
 
 # The problem loop's pages, checked per page for all roles on one database (GETs change nothing)

@@ -34,3 +34,14 @@ def test_database_error_page_rolls_back_and_never_queries(app, client, login):
     after_failure = statements[statements.index(next(s for s in statements if "INSERT" in s)) + 1 :]
     assert after_failure == []  # nothing queried once the write failed
     assert client.get("/healthz").status_code == 200
+
+
+def test_a_form_part_without_a_name_is_a_bad_request_not_a_server_error(client, login):
+    login("demo-deputy")
+    body = b"--frontier\r\nContent-Disposition: form-data\r\n\r\nno name\r\n--frontier--\r\n"
+    response = client.post(
+        "/api/v1/visits",
+        data=body,
+        content_type="multipart/form-data; boundary=frontier",
+    )
+    assert response.status_code == 400

@@ -444,7 +444,16 @@ def test_overdue_is_derived_and_linked(app, users):
     assert overdue and all(code in ledger for code in overdue)
     assert not any(code in ledger for code in on_time)
     sorted_page = staff.get("/problems/?sort=deadline").get_data(as_text=True)
-    assert sorted_page.count("办理时限") >= 30
+    rows = re.findall(r"<tr>\s*<th scope=\"row\">.*?</tr>", sorted_page, re.S)
+    with app.app_context():
+        first = db.session.scalars(
+            select(Problem.deadline)
+            .where(Problem.deadline.is_not(None), Problem.merged_into_id.is_(None))
+            .order_by(Problem.deadline, Problem.id)
+            .limit(len(rows))
+        ).all()
+    assert len(rows) == 30  # every row of the page shows its deadline, earliest first
+    assert [d.isoformat() in row for d, row in zip(first, rows, strict=True)] == [True] * 30
 
 
 def test_secretary_home_shows_the_groups_recent_visits(app, users, demo):

@@ -58,7 +58,7 @@ def _stamp() -> str:
 @login_required
 def export():
     _require_exporter()
-    filters, ctx = read_filters(request.args), _context()
+    filters, ctx = read_filters(request.args, current_user), _context()
     return _send(lambda out: services.export_ledger(out, ctx, filters), f"问题台账_{_stamp()}.xlsx")
 
 
@@ -66,7 +66,7 @@ def export():
 @login_required
 def handover():
     require_role(current_user, Role.STAFF, Role.DEPARTMENT)
-    filters = read_filters(request.args)
+    filters = read_filters(request.args, current_user)
     departments = services.handover_departments(current_user, filters)
     if current_user.role == Role.DEPARTMENT:  # its own list only, not its co-departments'
         departments = [d for d in departments if d.id == current_user.department_id]
@@ -80,7 +80,7 @@ def handover_one(department_id: int):
     if current_user.role == Role.DEPARTMENT and current_user.department_id != department_id:
         abort(404)
     department = db.get_or_404(Department, department_id)
-    filters, ctx = read_filters(request.args), _context()
+    filters, ctx = read_filters(request.args, current_user), _context()
     name = f"交办清单_{department.name}_{_stamp()}.xlsx"
     return _send(lambda out: services.export_handover(out, ctx, filters, department), name)
 
@@ -89,7 +89,7 @@ def handover_one(department_id: int):
 @login_required
 def handover_all():
     require_role(current_user, Role.STAFF)
-    filters, ctx = read_filters(request.args), _context()
+    filters, ctx = read_filters(request.args, current_user), _context()
 
     def write(out):
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -124,7 +124,7 @@ def weekly():
     groups = _weekly_groups()
     if not groups:
         abort(404)
-    filters = read_filters(request.args)
+    filters = read_filters(request.args, current_user)
     start, end = _this_week(filters)
     return render_template(
         "ledger/weekly.html", groups=groups, start=start, end=end, group_id=filters.group_id
@@ -135,7 +135,7 @@ def weekly():
 @login_required
 def weekly_export():
     _require_weekly_reporter()
-    filters = read_filters(request.args)
+    filters = read_filters(request.args, current_user)
     group = next((g for g in _weekly_groups() if g.id == filters.group_id), None)
     if group is None:
         abort(404)

@@ -7,10 +7,16 @@ from typing import BinaryIO
 
 from sqlalchemy import Select, func, or_, select
 
-from inspect_app import labels
-from inspect_app.access import problem_scope, suggestion_scope, visit_scope
+from inspect_app import labels, stats
+from inspect_app.access import problem_scope, stats_group_ids, suggestion_scope, visit_scope
 from inspect_app.extensions import db
-from inspect_app.listing import Filters, filter_problems, filter_suggestions, filter_visits
+from inspect_app.listing import (
+    Filters,
+    filter_problems,
+    filter_suggestions,
+    filter_visits,
+    join_visit_and_project,
+)
 from inspect_app.models import (
     OPEN_STATUSES,
     Campaign,
@@ -56,6 +62,7 @@ def latest_campaign() -> Campaign | None:
 
 def problem_query(user: User, filters: Filters) -> Select:
     query = filter_problems(select(Problem).where(problem_scope(user)), filters, user)
+    query = join_visit_and_project(query, filters)
     return query.order_by(Group.sort_order, Problem.code, Problem.id).join(
         Group, Problem.group_id == Group.id
     )
@@ -294,6 +301,10 @@ def describe_filters(filters: Filters) -> str:
         parts.append(f"镇街：{filters.town}")
     if filters.project_id:
         parts.append(f"项目：{name_of(Project, filters.project_id)}")
+    elif filters.project_name:
+        parts.append(f"项目名称含：{filters.project_name}")
+    if filters.author_name and not filters.author_id:
+        parts.append(f"填报人姓名含：{filters.author_name}")
     if filters.category:
         parts.append(f"问题类别：{labels.label('problem_category', filters.category)}")
     if filters.status:
@@ -325,7 +336,55 @@ def export_ledger(stream: BinaryIO, ctx: ExportContext, filters: Filters) -> int
         problem_rows(problem_query(ctx.user, filters), ctx),
         suggestion_rows(ctx.user, filters),
         visit_rows(ctx.user, filters),
+        summary=ledger_summary(ctx.user, filters, ctx.today),
     )
+
+
+def _percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate:g}%"
+
+
+def _figure_cells(f: stats.Figures) -> list:
+    return [f.problems, f.assigned, f.answered, f.closed, f.overdue,
+            _percent(f.closed_rate), _percent(f.satisfied_rate)]  # fmt: skip
+
+
+FIGURE_HEADERS = ["问题数", "已交办", "已答复", "已办结", "超期", "办结率", "满意率"]
+
+
+def ledger_summary(user: User, filters: Filters, today: date) -> list:
+    """The 统计 sheet: the dashboard's figures for exactly the exported problems."""
+    exported = problem_query(user, filters).with_only_columns(Problem.id).order_by(None)
+    groups = [filters.group_id] if filters.group_id else stats_group_ids(user)
+    scope = stats.Scope(filters.campaign_id, groups, [Problem.id.in_(exported)])
+    top = stats.headline(scope, today)["figures"]
+    total = [
+        ["问题总数", top.problems], ["已交办", top.assigned], ["已答复", top.answered],
+        ["按期答复", top.on_time], ["已办结", top.closed], ["超期未办结", top.overdue],
+        ["已评价", top.rated], ["满意和基本满意", top.satisfied],
+        ["交办率", _percent(top.assigned_rate)], ["答复率", _percent(top.answered_rate)],
+        ["按期答复率", _percent(top.on_time_rate)], ["办结率", _percent(top.closed_rate)],
+        ["满意率", _percent(top.satisfied_rate)],
+    ]  # fmt: skip
+    departments = [
+        [d.name, d.assigned, d.co_assigned, d.answered, d.on_time, d.overdue, d.urged,
+         d.closed, _percent(d.satisfied_rate)]
+        for d in stats.by_department(scope, today, every=False)
+    ]  # fmt: skip
+    statuses = [[labels.label("problem_status", c), n] for c, n in stats.by_status(scope)]
+    return [
+        ("总计", ["项目", "数量"], total),
+        ("按视察组", ["视察组", *FIGURE_HEADERS],
+         [[g.name, *_figure_cells(g)] for g in stats.by_group(scope, today)]),
+        ("按镇街", ["镇街", *FIGURE_HEADERS],
+         [[t.name, *_figure_cells(t)] for t in stats.by_town(scope, today)]),
+        ("按问题类别", ["问题类别", *FIGURE_HEADERS],
+         [[c.name, *_figure_cells(c)] for c in stats.by_category(scope, today)]),
+        ("按承办单位",
+         ["承办单位", "主办", "协办", "已答复", "按期答复", "超期", "督办", "已办结", "满意率"],
+         departments),
+        ("按办理状态", ["办理状态", "问题数"], statuses),
+    ]  # fmt: skip
 
 
 def handover_departments(user: User, filters: Filters) -> list[Department]:

@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic autogenerate reads Base.metadata)."""
 
+from inspect_app.models import indexes  # noqa: F401  (registers the indexes of migration 0004)
 from inspect_app.models.audit import AuditEvent
 from inspect_app.models.base import Base, utcnow
 from inspect_app.models.campaigns import (

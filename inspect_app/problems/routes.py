@@ -21,7 +21,18 @@ from inspect_app.access import (
 from inspect_app.extensions import db
 from inspect_app.handling.forms import BareForm, DecisionForm
 from inspect_app.list_loading import PROBLEM_ROW, SUGGESTION_ROW
-from inspect_app.listing import filter_options, filter_problems, filter_suggestions, read_filters
+from inspect_app.listing import (
+    COUNT_CAP,
+    Page,
+    capped_count,
+    filter_options,
+    filter_problems,
+    filter_suggestions,
+    page_number,
+    read_filters,
+    sort_problems,
+    status_counts,
+)
 from inspect_app.models import Problem, Role, Suggestion, Visit
 from inspect_app.problems import actions, services
 from inspect_app.problems.duplicates import likely_duplicates
@@ -36,19 +47,15 @@ bp = Blueprint("problems", __name__)
 @bp.get("/problems/")
 @login_required
 def index():
-    filters = read_filters(request.args)
+    filters = read_filters(request.args, current_user)
     query = filter_problems(
         select(Problem).where(problem_scope(current_user)), filters, current_user
     )
-    counts = services.status_counts(query)
-    if filters.sort == "deadline":
-        query = query.order_by(Problem.deadline.is_(None), Problem.deadline, Problem.id)
-    else:
-        query = query.order_by(Visit.visited_on.desc(), Problem.id.desc())
-    page = db.paginate(
-        query.options(*PROBLEM_ROW), per_page=current_app.config["PAGE_SIZE"], error_out=False
-    )
-    overdue = services.count_selected(
+    statuses = labels.pairs("problem_status")
+    counts = status_counts(query, [code for code, _text in statuses])
+    query = sort_problems(query, filters).options(*PROBLEM_ROW)
+    page = Page(query, page_number(request.args), current_app.config["PAGE_SIZE"])
+    overdue = capped_count(
         filter_problems(
             select(Problem).where(problem_scope(current_user)),
             replace(filters, due="overdue", status=""),
@@ -63,6 +70,7 @@ def index():
         page=page,
         filters=filters,
         counts=counts,
+        count_cap=COUNT_CAP,
         options=filter_options(current_user),
         statuses=labels.pairs("problem_status"),
         categories=labels.pairs("problem_category"),
@@ -112,12 +120,11 @@ def edit(problem_id: int):
 @bp.get("/suggestions/")
 @login_required
 def suggestions():
-    filters = read_filters(request.args)
+    filters = read_filters(request.args, current_user)
     query = select(Suggestion).where(suggestion_scope(current_user))
     query = filter_suggestions(query, filters, current_user)
-    query = query.order_by(Visit.visited_on.desc(), Suggestion.id.desc())
-    query = query.options(*SUGGESTION_ROW)
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    query = query.order_by(Suggestion.id.desc()).options(*SUGGESTION_ROW)
+    page = Page(query, page_number(request.args), current_app.config["PAGE_SIZE"])
     return render_template(
         "problems/suggestions.html",
         page=page,

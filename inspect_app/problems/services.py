@@ -1,6 +1,6 @@
 """Editing problems and suggestions, and counting them by status."""
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import select
 
 from inspect_app.auditing import record_event, snapshot
 from inspect_app.extensions import db
@@ -33,19 +33,3 @@ def edit_suggestion(user: User, suggestion: Suggestion, text: str) -> None:
     suggestion.text = text.strip()
     db.session.flush()
     record_event(user, "update", suggestion, before=before, after=snapshot(suggestion))
-
-
-def status_counts(query: Select) -> dict[str, int]:
-    """Counts by status of the problems a (filtered, scoped) query selects."""
-    ids = query.with_only_columns(Problem.id).order_by(None).subquery()
-    counted = (
-        select(Problem.status, func.count())
-        .where(Problem.id.in_(select(ids.c.id)))
-        .group_by(Problem.status)
-    )
-    return dict(db.session.execute(counted).all())
-
-
-def count_selected(query: Select) -> int:
-    ids = query.with_only_columns(Problem.id).order_by(None).subquery()
-    return db.session.scalar(select(func.count()).select_from(ids)) or 0

@@ -137,8 +137,13 @@ def write_ledger(
     problems: Iterable[ProblemRow],
     suggestions: Iterable[SuggestionRow],
     visits: Iterable[VisitRow],
+    summary: list[tuple[str, list[str], list[list]]] | None = None,
 ) -> int:
-    """Write the ledger workbook to `stream`; return the number of problems written."""
+    """Write the ledger workbook to `stream`; return the number of problems written.
+
+    `summary`: the 统计 sheet's sections (heading, headers, rows), from inspect_app.stats;
+    without it the sheet counts the rows as they are written.
+    """
     workbook = new_workbook()
     line = meta.line()
     problem_sheet = PrintableSheet(workbook, "问题台账", meta.title, line, PROBLEM_COLUMNS)
@@ -148,7 +153,9 @@ def write_ledger(
     visit_sheet = PrintableSheet(
         workbook, "视察记录", f"{meta.title}（视察记录）", line, VISIT_COLUMNS
     )
-    stats_sheet = PlainSheet(workbook, "统计", f"{meta.title}（统计）", line, [24, 10, 10, 10, 10])
+    columns = max((len(headers) for _h, headers, _r in summary or ()), default=5)
+    widths = [24] + [11] * (columns - 1)
+    stats_sheet = PlainSheet(workbook, "统计", f"{meta.title}（统计）", line, widths)
     stats = LedgerStats()
     count = 0
     for count, row in enumerate(problems, start=1):
@@ -160,7 +167,10 @@ def write_ledger(
         suggestion_sheet.append(suggestion_values(number, row))
     for number, row in enumerate(visits, start=1):
         visit_sheet.append(visit_values(number, row))
-    stats.write(stats_sheet)
+    if summary is None:
+        stats.write(stats_sheet)
+    for heading, headers, rows in summary or ():
+        stats_sheet.section(heading, headers, rows)
     for sheet in (problem_sheet, suggestion_sheet, visit_sheet):
         sheet.close()
     workbook.save(stream)

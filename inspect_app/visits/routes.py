@@ -16,7 +16,7 @@ from inspect_app.access import (
 )
 from inspect_app.extensions import db
 from inspect_app.list_loading import VISIT_ROW
-from inspect_app.listing import filter_options, filter_visits, read_filters
+from inspect_app.listing import Page, filter_options, filter_visits, page_number, read_filters
 from inspect_app.models import Role, Visit
 from inspect_app.photo_files.services import photo_root
 from inspect_app.photos import delete_photo_files
@@ -31,11 +31,11 @@ bp = Blueprint("visits", __name__, url_prefix="/visits")
 @login_required
 def index():
     require_role(current_user, Role.DEPUTY, Role.STAFF, Role.VIEWER)
-    filters = read_filters(request.args)
+    filters = read_filters(request.args, current_user)
     query = select(Visit).where(visit_scope(current_user))
     query = filter_visits(query, filters, current_user)
     query = query.order_by(Visit.visited_on.desc(), Visit.id.desc()).options(*VISIT_ROW)
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = Page(query, page_number(request.args), current_app.config["PAGE_SIZE"])
     return render_template(
         "visits/index.html", page=page, filters=filters, options=filter_options(current_user)
     )

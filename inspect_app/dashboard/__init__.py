@@ -1,0 +1,1 @@
+"""The dashboard leaders read, and the per-department table that presses departments."""
