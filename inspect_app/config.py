@@ -22,6 +22,10 @@ class DefaultConfig:
     PHOTO_LONG_SIDE = 2048
     PHOTO_THUMB_SIDE = 320
     PHOTO_QUALITY = 82
+    # What one request may decode: files, and pixels as decoded (a JPEG counts at its draft size).
+    PHOTO_REQUEST_MAX_FILES = 20
+    PHOTO_REQUEST_MAX_PIXELS = 100_000_000
+    DB_LOCK_ATTEMPTS = 3  # a write request that met a locked SQLite database runs again
     MAX_CONTENT_LENGTH = 220 * 1024 * 1024
     MAX_FORM_PARTS = 5000
     PAGE_SIZE = 30

@@ -11,7 +11,12 @@ from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from inspect_app.models import Photo, User, Visit
-from inspect_app.photo_files.services import save_uploads, usable_photos, without_repeats
+from inspect_app.photo_files.services import (
+    prepare_uploads,
+    save_uploads,
+    usable_photos,
+    without_repeats,
+)
 from inspect_app.templating import today_local
 from inspect_app.visits import services
 from inspect_app.visits.forms import VisitForm, photo_id_list
@@ -122,6 +127,8 @@ def _take_uploads(user: User, state: FormState, visit: Visit | None) -> None:
     owner = visit.id if visit is not None else None
     targets = [(state.form.photos, state.form.photo_ids)]
     targets += [(entry.form.photos, entry.form.photo_ids) for entry in state.form.problems]
+    for file_field, _ids in targets:  # decode and stage them all before any row is written
+        prepare_uploads(request.files.getlist(file_field.name))
     for file_field, ids_field in targets:
         kept = [i for i in photo_id_list(ids_field.data) if i not in removed]
         photos = usable_photos(user, kept, owner)
