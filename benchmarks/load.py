@@ -12,6 +12,7 @@ requests/s, and the hostile requests' count and answers. Goal: 0 errors, hostile
 within 2x of the calm p95.
 
     .venv/bin/python benchmarks/load.py [--deputies 50] [--rounds 5] [--repeats 2]
+                                        [--hostile-size 4800x4800]
 """
 
 import argparse
@@ -133,10 +134,10 @@ def one_megabyte_jpeg() -> bytes:
     return out.getvalue()
 
 
-def hostile_png() -> bytes:
-    """89 MP (10000x8900), just under Pillow's decompression-bomb warning, a few hundred KB."""
-    image = Image.new("L", (10000, 8900), 200)
-    image.paste(90, (0, 0, 5000, 8900))
+def hostile_png(width: int = 10000, height: int = 8900) -> bytes:
+    """By default 89 MP, just under Pillow's decompression-bomb warning, a few hundred KB."""
+    image = Image.new("L", (width, height), 200)
+    image.paste(90, (0, 0, width // 2, height))
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
     return out.getvalue()
@@ -256,15 +257,23 @@ def main() -> None:
     parser.add_argument("--deputies", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument(
+        "--hostile-size",
+        default="10000x8900",
+        help="the hostile PNGs' size; 4800x4800 (23 MP) passes the PNG limit and is decoded",
+    )
     args = parser.parse_args()
+    width, height = (int(n) for n in args.hostile_size.split("x"))
 
     folder = Path(tempfile.mkdtemp(prefix="inspect-load-"))
     port = free_port()
-    print("preparing: demo instance, 1 MB photo, 89 MP PNG …", flush=True)
+    print(f"preparing: demo instance, 1 MB photo, {args.hostile_size} PNG …", flush=True)
     server = start_server(folder / "instance", port)
     try:
-        photo, png = one_megabyte_jpeg(), hostile_png()
-        print(f"photo {len(photo) / 1e6:.2f} MB; hostile PNG 10000x8900, {len(png) / 1e3:.0f} KB")
+        photo, png = one_megabyte_jpeg(), hostile_png(width, height)
+        print(
+            f"photo {len(photo) / 1e6:.2f} MB; hostile PNG {width}x{height}, {len(png) / 1e3:.0f} KB"
+        )
         deputies = [Client(port) for _ in range(args.deputies)]
         for number, client in enumerate(deputies, start=1):
             client.login(f"d{number:03d}")

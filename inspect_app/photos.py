@@ -277,14 +277,16 @@ def store_photo(processed: ProcessedPhoto, root: Path, storage_key: str) -> None
     _write_atomically(image_path, processed.image)
 
 
-PENDING_PREFIX = ".pending-"  # a staged file on a filesystem without O_TMPFILE
+# A staged file on a filesystem without O_TMPFILE: named like the atomic writes' temporary
+# files, so `flask cleanup` (photo_files/cleanup.py) removes one a killed worker left.
+PENDING_PREFIX = ".tmp-"
 
 
 class StagedFile:
     """Bytes written and synced but not yet under their name; `publish` gives them the name.
 
     On Linux the file has no name at all until then (O_TMPFILE): if the process dies, the
-    kernel frees it. Elsewhere it waits as `.pending-*` beside its final place.
+    kernel frees it. Elsewhere it waits as `.tmp-*` beside its final place.
     """
 
     def __init__(self, path: Path, data: bytes):

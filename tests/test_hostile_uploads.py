@@ -266,3 +266,33 @@ def test_a_worker_killed_during_a_save_leaves_no_file_without_a_row(app):
     assert count(app, Photo) == photos_before
     assert photo_files(app) == files_before  # no photo, thumbnail or staging file left over
     assert os.path.isdir(app.config["PHOTO_ROOT"])
+
+
+def _small_photo() -> photos.ProcessedPhoto:
+    out = io.BytesIO()
+    Image.new("RGB", (900, 600), "gray").save(out, "JPEG")
+    return photos.process_photo(out.getvalue())
+
+
+def test_a_staged_photo_has_no_name_until_published(tmp_path):
+    processed = _small_photo()
+    staged = photos.stage_photo(processed, tmp_path, "ab0001")
+    image, thumb = photo_paths(tmp_path, "ab0001")
+    assert list(image.parent.iterdir()) == []  # nothing to find, nothing left if we die now
+    staged.publish()
+    assert image.read_bytes() == processed.image and thumb.read_bytes() == processed.thumbnail
+    photos.stage_photo(processed, tmp_path, "ab0002").discard()
+    assert sorted(p.name for p in image.parent.iterdir()) == ["ab0001.jpg", "ab0001.thumb.jpg"]
+
+
+def test_without_o_tmpfile_a_staged_photo_waits_under_a_cleanup_name(tmp_path, monkeypatch):
+    monkeypatch.delattr(os, "O_TMPFILE")
+    processed = _small_photo()
+    staged = photos.stage_photo(processed, tmp_path, "ab0001")
+    image, _thumb = photo_paths(tmp_path, "ab0001")
+    waiting = [p.name for p in image.parent.iterdir()]
+    assert len(waiting) == 2 and all(n.startswith(".tmp-") for n in waiting)  # flask cleanup's
+    staged.publish()
+    assert sorted(p.name for p in image.parent.iterdir()) == ["ab0001.jpg", "ab0001.thumb.jpg"]
+    photos.stage_photo(processed, tmp_path, "ab0002").discard()
+    assert sorted(p.name for p in image.parent.iterdir()) == ["ab0001.jpg", "ab0001.thumb.jpg"]
