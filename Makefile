@@ -42,6 +42,8 @@ bench: $(BIN)/flask $(MO)
 	$(BIN)/python benchmarks/photos.py
 	$(BIN)/python benchmarks/export.py
 	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/imports.py
+	$(BIN)/python benchmarks/load.py
 
 extract: $(BIN)/flask
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o inspect_app/translations/messages.pot .

@@ -183,7 +183,37 @@ def _refuse_nameless_form_fields(app: Flask) -> None:
 
 
 def _register_request_hooks(app: Flask) -> None:
-    """One commit point per request: commit after a successful response, roll back otherwise."""
+    """One commit point per request: commit after a successful response, roll back otherwise.
+
+    A write request's view runs inside `database.retrying`: its rows are flushed there, so
+    a write that waited past SQLite's busy timeout runs the view again from a clean session
+    (uploads stay prepared, files rewound) instead of ending in a 500.
+    """
+    dispatch = app.dispatch_request
+
+    def dispatch_with_retries():
+        if not database.write_intent.get():
+            return dispatch()
+        flashes = list(session.get("_flashes", []))
+
+        def attempt():
+            response = app.make_response(dispatch())
+            if response.status_code < 400:
+                db.session.flush()
+            return response
+
+        def undo():
+            db.session.rollback()
+            if flashes:
+                session["_flashes"] = list(flashes)
+            else:
+                session.pop("_flashes", None)
+            for _name, upload in request.files.items(multi=True):
+                upload.stream.seek(0)
+
+        return database.retrying(attempt, undo, int(app.config["DB_LOCK_ATTEMPTS"]))
+
+    app.dispatch_request = dispatch_with_retries
 
     @app.before_request
     def mark_writes():

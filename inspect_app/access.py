@@ -266,3 +266,23 @@ def stats_group_ids(user: User) -> list[int] | None:
     if user.role in GROUP_ROLES:
         return member_group_ids(user)
     return None
+
+
+def can_see_group(user: User, group_id: int) -> bool:
+    """A group is named to those who see its records (exports' filter line, for one)."""
+    if user.role in READ_ALL:
+        return True
+    if user.role in GROUP_ROLES:
+        return group_id in member_group_ids(user)
+    query = select(Problem.id).where(Problem.group_id == group_id, problem_scope(user))
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def can_see_department(user: User, department_id: int) -> bool:
+    """A department is named to staff and viewers, to itself, and where it handles a problem
+    the user sees."""
+    own = user.role == Role.DEPARTMENT and user.department_id == department_id
+    if user.role in READ_ALL or own:
+        return True
+    handled = select(Problem.id).where(_assigned_to(department_id), problem_scope(user))
+    return db.session.scalar(handled.limit(1)) is not None

@@ -48,6 +48,10 @@ class DefaultConfig:
     PHOTO_QUALITY = 82
     REPLY_ROOT = None  # reply letters (答复函); default instance/replies
     REPLY_MAX_BYTES = 20 * 1024 * 1024
+    # What one request may decode: files, and pixels as decoded (a JPEG counts at its draft size).
+    PHOTO_REQUEST_MAX_FILES = 20
+    PHOTO_REQUEST_MAX_PIXELS = 64_000_000  # 20 phone photos (a 12 or 48 MP JPEG decodes at 3 MP)
+    DB_LOCK_ATTEMPTS = 3  # a write request that met a locked SQLite database runs again
     MAX_CONTENT_LENGTH = 220 * 1024 * 1024
     MAX_FORM_PARTS = 5000
     PAGE_SIZE = 30

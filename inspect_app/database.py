@@ -1,19 +1,33 @@
-"""SQLite tuning: WAL, a busy timeout, and BEGIN IMMEDIATE for requests that write.
+"""SQLite tuning: WAL, a busy timeout, and short write transactions that start IMMEDIATE.
 
 pysqlite opens transactions lazily and runs a SELECT outside any transaction, so a
 request that reads and then writes fails at once with "database is locked" under
-concurrency. We take control of BEGIN (the SQLAlchemy-documented recipe) and start
-write transactions with BEGIN IMMEDIATE.
+concurrency. We take control of BEGIN (the SQLAlchemy-documented recipe):
+
+- read-only work runs in a plain (deferred) BEGIN: one consistent snapshot, no lock;
+- work marked as writing (`write_intent`: POST requests, `writing()` in commands) reads
+  on autocommit snapshots until its first write statement, which opens BEGIN IMMEDIATE.
+  The write lock is held only from the first row write to the commit, never across the
+  slow work a request does first (decoding photos, hashing a password).
+
+A write that still waits longer than the busy timeout raises "database is locked";
+`retrying()` runs the whole unit of work again a bounded number of times.
 """
 
+import random
 import sqlite3
+import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+BUSY_TIMEOUT_MS = 5000
+READ_STATEMENTS = ("SELECT", "PRAGMA")
 
 
 @event.listens_for(Engine, "connect")
@@ -23,7 +37,7 @@ def _configure_sqlite(dbapi_connection, _record):
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
@@ -31,9 +45,21 @@ def _configure_sqlite(dbapi_connection, _record):
 
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(connection):
-    if connection.dialect.name != "sqlite":
+    if connection.dialect.name != "sqlite" or write_intent.get():
+        return  # a write transaction begins at its first write statement (_begin_write)
+    connection.exec_driver_sql("BEGIN")
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _begin_write(connection, cursor, statement, _parameters, _context, _executemany):
+    """Open BEGIN IMMEDIATE just before the first statement that writes."""
+    if connection.dialect.name != "sqlite" or not write_intent.get():
         return
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+    if connection.connection.dbapi_connection.in_transaction:
+        return
+    if statement.lstrip()[:6].upper() in READ_STATEMENTS:
+        return
+    cursor.execute("BEGIN IMMEDIATE")
 
 
 @contextmanager
@@ -44,3 +70,25 @@ def writing():
         yield
     finally:
         write_intent.reset(token)
+
+
+def is_locked(error: BaseException) -> bool:
+    """True for SQLite's "database is locked" (the busy timeout ran out)."""
+    original = getattr(error, "orig", None)
+    if not isinstance(error, OperationalError) or not isinstance(original, sqlite3.Error):
+        return False
+    return getattr(original, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY or (
+        "locked" in str(original)
+    )
+
+
+def retrying(work: Callable, undo: Callable[[], None], attempts: int = 3):
+    """Run `work()`; when it fails on a lock, `undo()` and run it again (at most `attempts`)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except OperationalError as error:
+            if not is_locked(error) or attempt == attempts:
+                raise
+            undo()
+            time.sleep(random.uniform(0.02, 0.1) * attempt)

@@ -5,7 +5,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 
+from inspect_app.database import is_locked
 from inspect_app.extensions import db
 
 MESSAGES = {
@@ -66,6 +68,18 @@ def register(app: Flask) -> None:
             return _render(code, str(title), str(message))
 
         app.register_error_handler(code, handler)
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error):
+        """Still locked after every retry: say so, and keep what was typed (503, not 500)."""
+        if not is_locked(error):
+            raise error
+        from inspect_app.extensions import db
+
+        db.session.rollback()  # the page below reads the user again
+        app.logger.warning("database still locked after retries: %s", error.orig)
+        message = _("现在提交的人很多，这次没有保存成功。请返回上一页，稍等片刻再提交一次。")
+        return _render(503, _("服务器繁忙"), message)
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):

@@ -15,6 +15,7 @@ from inspect_app.imports import services as imports
 from inspect_app.ledger import services
 from inspect_app.listing import Filters
 from inspect_app.models import Campaign, Group, Role, User
+from inspect_app.spreadsheets.handover import safe_file_name, unique_names
 from inspect_app.spreadsheets.imports import ImportFileError
 from inspect_app.templating import SHANGHAI
 
@@ -88,8 +89,10 @@ def export_handover_command(campaign_id, group_id, date_from, date_to, out, no_i
     filters, ctx = _filters(campaign_id, group_id, date_from, date_to), _context(no_images)
     folder = out or Path(current_app.config["EXPORT_DIR"]) / f"交办清单_{ctx.today:%Y%m%d}"
     folder.mkdir(parents=True, exist_ok=True)
-    for department in services.handover_departments(ctx.user, filters):
-        path = folder / f"交办清单_{department.name}.xlsx"
+    departments = services.handover_departments(ctx.user, filters)
+    names = unique_names(d.name for d in departments)
+    for department, name in zip(departments, names, strict=True):
+        path = folder / f"交办清单_{name}.xlsx"
         _write(path, lambda f, d=department: services.export_handover(f, ctx, filters, d))
         click.echo(str(path))
 
@@ -107,7 +110,8 @@ def export_weekly_command(campaign_id, group_id, date_from, date_to, out, no_ima
     monday = ctx.today - timedelta(days=ctx.today.weekday())
     start = date_from.date() if date_from else monday
     end = date_to.date() if date_to else monday + timedelta(days=6)
-    path = _target(out, f"周报_{group.name}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
+    name = safe_file_name(group.name, "视察组")
+    path = _target(out, f"周报_{name}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
     _write(path, lambda f: services.export_weekly(f, ctx, group, start, end))
     click.echo(str(path))
 

@@ -3,7 +3,13 @@
 Order matters (it keeps memory and time low): read EXIF (orientation, capture time, GPS) first,
 then ask the JPEG decoder for a reduced-size draft, resize with a reducing gap, and only
 then apply the orientation to the already-small image. Pixel counts are checked from the
-header before anything is decoded.
+header before anything is decoded, against a budget per format: JPEG decodes at a fraction
+of its size through draft(); PNG, WebP and HEIF have no such mode and decode in full
+(shared/FACTS.md: an 89 MP PNG of 347 KB costs 2-4 s and up to 1.26 GB). A `DecodeBudget`
+bounds what one request may decode in total.
+
+Files are staged before the database rows exist and published after they commit
+(`stage_photo`): a process killed in between leaves no file behind.
 """
 
 import hashlib
@@ -16,11 +22,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import pillow_heif
 from PIL import Image, UnidentifiedImageError
 
-ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
+pillow_heif.register_heif_opener()
+
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 100_000_000
+# What a picture may declare, by format: JPEG decodes at 1/8 at most through draft(), the
+# others in full (a 48 MP iPhone HEIC fits; a 24 MP PNG costs about 1 s and 300 MB).
+FORMAT_MAX_PIXELS = {"JPEG": 100_000_000, "PNG": 24_000_000, "WEBP": 24_000_000, "HEIF": 50_000_000}
+REFUSED_SIGNATURES = {b"GIF87a": "GIF", b"GIF89a": "GIF"}
 
 # EXIF orientation -> the transpose that makes the picture upright (as ImageOps.exif_transpose).
 _TRANSPOSE = {
@@ -52,6 +65,7 @@ class PhotoError(ValueError):
 class PhotoSettings:
     max_bytes: int = DEFAULT_MAX_BYTES
     max_pixels: int = DEFAULT_MAX_PIXELS
+    format_max_pixels: tuple = tuple(FORMAT_MAX_PIXELS.items())
     long_side: int = 2048
     thumb_side: int = 320
     quality: int = 82
@@ -71,18 +85,38 @@ class ProcessedPhoto:
     longitude: float | None
 
 
+class DecodeBudget:
+    """How many files and decoded pixels one request may still spend."""
+
+    def __init__(self, files: int, pixels: int):
+        self.files, self.pixels = files, pixels
+
+    def charge(self, pixels: int) -> None:
+        """Take one file of `pixels` decoded pixels, or raise PhotoError("over_budget")."""
+        if self.files < 1 or pixels > self.pixels:
+            raise PhotoError("over_budget", f"{pixels} pixels")
+        self.files -= 1
+        self.pixels -= pixels
+
+
 def process_photo(
-    data: bytes, settings: PhotoSettings = PhotoSettings(), local_tz: timezone | None = None
+    data: bytes,
+    settings: PhotoSettings = PhotoSettings(),
+    local_tz: timezone | None = None,
+    budget: DecodeBudget | None = None,
 ) -> ProcessedPhoto:
     """Check an upload by content and return the stored image and thumbnail as JPEG bytes."""
     if not data:
         raise PhotoError("empty")
     if len(data) > settings.max_bytes:
         raise PhotoError("too_large", f"{len(data)} bytes")
-    im = _open_checked(data, settings.max_pixels)
+    im = _open_checked(data, settings)
     source_format = im.format or ""
     orientation, captured_at, latitude, longitude = _read_metadata(im, local_tz)
-    im = _decode_reduced(im, settings.long_side)
+    _plan_draft(im, settings.long_side)
+    if budget is not None:
+        budget.charge(im.width * im.height)  # after draft(): what will really be decoded
+    im = _load(im)
     im = _flatten(im)
     im = _fit(im, settings.long_side)
     if orientation in _TRANSPOSE:
@@ -102,8 +136,10 @@ def process_photo(
     )
 
 
-def _open_checked(data: bytes, max_pixels: int) -> Image.Image:
-    """Open by content (JPEG/PNG/WebP only) and refuse pixel bombs before decoding."""
+def _open_checked(data: bytes, settings: PhotoSettings) -> Image.Image:
+    """Open by content (JPEG/PNG/WebP/HEIF only) and refuse pixel bombs before decoding."""
+    if REFUSED_SIGNATURES.get(data[:6]):
+        raise PhotoError("gif", REFUSED_SIGNATURES[data[:6]])
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -114,8 +150,9 @@ def _open_checked(data: bytes, max_pixels: int) -> Image.Image:
         raise PhotoError("not_an_image") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise PhotoError("corrupt", str(exc)) from exc
-    if im.width * im.height > max_pixels:
-        raise PhotoError("too_many_pixels", f"{im.width}x{im.height}")
+    format_limit = dict(settings.format_max_pixels).get(im.format, settings.max_pixels)
+    if im.width * im.height > min(settings.max_pixels, format_limit):
+        raise PhotoError("too_many_pixels", f"{im.format} {im.width}x{im.height}")
     if getattr(im, "n_frames", 1) > 1:
         im.seek(0)
     return im
@@ -177,8 +214,8 @@ def _dms(parts, ref, negative_ref: str) -> float:
 DRAFT_FLOOR = 0.75  # a draft may come out this much below the target long side
 
 
-def _decode_reduced(im: Image.Image, long_side: int) -> Image.Image:
-    """Let the JPEG decoder scale down by 1/2, 1/4 or 1/8 while decoding, then load.
+def _plan_draft(im: Image.Image, long_side: int) -> None:
+    """Let the JPEG decoder scale down by 1/2, 1/4 or 1/8 while decoding (im.size follows).
 
     draft() picks the largest reduction that keeps the image at least the requested size,
     so we ask for 3/4 of the target (same aspect ratio): a 4032 px photo then decodes at
@@ -190,6 +227,9 @@ def _decode_reduced(im: Image.Image, long_side: int) -> Image.Image:
         if scale < 0.5:
             size = (max(1, math.ceil(im.width * scale)), max(1, math.ceil(im.height * scale)))
             im.draft("RGB", size)
+
+
+def _load(im: Image.Image) -> Image.Image:
     try:
         im.load()
     except (OSError, SyntaxError, ValueError) as exc:
@@ -235,6 +275,88 @@ def store_photo(processed: ProcessedPhoto, root: Path, storage_key: str) -> None
     image_path.parent.mkdir(parents=True, exist_ok=True)
     _write_atomically(thumb_path, processed.thumbnail)
     _write_atomically(image_path, processed.image)
+
+
+# A staged file on a filesystem without O_TMPFILE: named like the atomic writes' temporary
+# files, so `flask cleanup` (photo_files/cleanup.py) removes one a killed worker left.
+PENDING_PREFIX = ".tmp-"
+
+
+class StagedFile:
+    """Bytes written and synced but not yet under their name; `publish` gives them the name.
+
+    On Linux the file has no name at all until then (O_TMPFILE): if the process dies, the
+    kernel frees it. Elsewhere it waits as `.tmp-*` beside its final place.
+    """
+
+    def __init__(self, path: Path, data: bytes):
+        self.path, self._pending = path, None
+        try:
+            self._fd = os.open(path.parent, os.O_TMPFILE | os.O_RDWR, 0o600)
+        except (AttributeError, OSError):
+            self._fd, name = tempfile.mkstemp(dir=path.parent, prefix=PENDING_PREFIX)
+            self._pending = Path(name)
+        try:
+            _write_all(self._fd, data)
+        except BaseException:
+            self.discard()
+            raise
+
+    def publish(self) -> None:
+        if self._pending is not None:
+            os.replace(self._pending, self.path)
+        else:
+            try:
+                os.link(f"/proc/self/fd/{self._fd}", self.path)
+            except OSError:  # no /proc, or an overlay filesystem (EXDEV): copy the bytes out
+                size = os.fstat(self._fd).st_size
+                _write_atomically(self.path, os.pread(self._fd, size, 0))
+        self._close()
+
+    def discard(self) -> None:
+        self._close()
+        if self._pending is not None:
+            self._pending.unlink(missing_ok=True)
+
+    def _close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+class StagedPhoto:
+    """A photo's image and thumbnail, staged together."""
+
+    def __init__(self, processed: ProcessedPhoto, root: Path, storage_key: str):
+        image_path, thumb_path = photo_paths(root, storage_key)
+        image_path.parent.mkdir(parents=True, exist_ok=True)
+        self.storage_key = storage_key
+        self._files = [StagedFile(thumb_path, processed.thumbnail)]
+        try:
+            self._files.append(StagedFile(image_path, processed.image))
+        except BaseException:
+            self.discard()
+            raise
+
+    def publish(self) -> None:
+        for staged in self._files:
+            staged.publish()
+
+    def discard(self) -> None:
+        for staged in self._files:
+            staged.discard()
+
+
+def stage_photo(processed: ProcessedPhoto, root: Path, storage_key: str) -> StagedPhoto:
+    """Write a photo's files where nobody sees them until `publish()` (after the rows commit)."""
+    return StagedPhoto(processed, root, storage_key)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    os.fsync(fd)
 
 
 def delete_photo_files(root: Path, storage_key: str) -> None:

@@ -95,7 +95,7 @@ def test_gif_is_refused():
     Image.new("RGB", (10, 10), "red").save(out, "GIF")
     with pytest.raises(PhotoError) as caught:
         process_photo(out.getvalue())
-    assert caught.value.code == "not_an_image"
+    assert caught.value.code == "gif"
 
 
 def _png_bomb(width: int, height: int) -> bytes:

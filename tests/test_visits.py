@@ -150,7 +150,7 @@ def test_wrong_file_gets_a_plain_chinese_message_and_nothing_is_lost(app, client
     response = post_form(client, "/visits/new", data)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "“photo.jpg”不是照片：只接受 JPEG、PNG、WebP 格式的图片。" in page
+    assert "“photo.jpg”不是照片：只接受 JPEG、PNG、WebP、HEIC 格式的图片。" in page
     assert "主体厂房已封顶，设备正在进场。" in page
     assert count(app, Visit) == visits_before  # nothing saved while the form has an error
     assert "视察记录已保存" not in page

@@ -14,6 +14,7 @@ from inspect_app.extensions import db
 from inspect_app.ledger import services
 from inspect_app.listing import Filters, read_filters
 from inspect_app.models import Department, Group, Role
+from inspect_app.spreadsheets.handover import safe_file_name, unique_names
 from inspect_app.templating import SHANGHAI, today_local
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
@@ -81,7 +82,7 @@ def handover_one(department_id: int):
         abort(404)
     department = db.get_or_404(Department, department_id)
     filters, ctx = read_filters(request.args, current_user), _context()
-    name = f"交办清单_{department.name}_{_stamp()}.xlsx"
+    name = f"交办清单_{safe_file_name(department.name)}_{_stamp()}.xlsx"
     return _send(lambda out: services.export_handover(out, ctx, filters, department), name)
 
 
@@ -92,12 +93,14 @@ def handover_all():
     filters, ctx = read_filters(request.args, current_user), _context()
 
     def write(out):
+        departments = services.handover_departments(current_user, filters)
+        names = unique_names(d.name for d in departments)
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for department in services.handover_departments(current_user, filters):
+            for department, name in zip(departments, names, strict=True):
                 with tempfile.TemporaryFile() as part:
                     services.export_handover(part, ctx, filters, department)
                     part.seek(0)
-                    with archive.open(f"交办清单_{department.name}.xlsx", "w") as entry:
+                    with archive.open(f"交办清单_{name}.xlsx", "w") as entry:
                         while chunk := part.read(1 << 20):
                             entry.write(chunk)
 
@@ -141,5 +144,6 @@ def weekly_export():
         abort(404)
     start, end = _this_week(filters)
     ctx = _context()
-    name = f"周报_{group.name}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
+    group_name = safe_file_name(group.name, "视察组")
+    name = f"周报_{group_name}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
     return _send(lambda out: services.export_weekly(out, ctx, group, start, end), name)

@@ -8,7 +8,14 @@ from typing import BinaryIO
 from sqlalchemy import Select, func, or_, select
 
 from inspect_app import labels, stats
-from inspect_app.access import problem_scope, stats_group_ids, suggestion_scope, visit_scope
+from inspect_app.access import (
+    can_see_department,
+    can_see_group,
+    problem_scope,
+    stats_group_ids,
+    suggestion_scope,
+    visit_scope,
+)
 from inspect_app.extensions import db
 from inspect_app.listing import (
     Filters,
@@ -285,9 +292,10 @@ def _counts(column, ids: list[int]) -> dict[int, int]:
     return dict(db.session.execute(query).all())
 
 
-def describe_filters(filters: Filters) -> str:
-    """The filters in words, for the second row of every workbook."""
+def describe_filters(filters: Filters, user: User) -> str:
+    """The filters in words, for the second row of every workbook (only what `user` may see)."""
     parts = []
+    hidden = "（不在可查看范围内）"
 
     def name_of(model, object_id, attribute="name"):
         found = db.session.get(model, object_id)
@@ -296,7 +304,8 @@ def describe_filters(filters: Filters) -> str:
     if filters.campaign_id:
         parts.append(f"视察活动：{name_of(Campaign, filters.campaign_id, 'title')}")
     if filters.group_id:
-        parts.append(f"视察组：{name_of(Group, filters.group_id)}")
+        visible = can_see_group(user, filters.group_id)
+        parts.append(f"视察组：{name_of(Group, filters.group_id) if visible else hidden}")
     if filters.town:
         parts.append(f"镇街：{filters.town}")
     if filters.project_id:
@@ -310,7 +319,9 @@ def describe_filters(filters: Filters) -> str:
     if filters.status:
         parts.append(f"办理状态：{labels.label('problem_status', filters.status)}")
     if filters.department_id:
-        parts.append(f"承办单位：{name_of(Department, filters.department_id)}")
+        visible = can_see_department(user, filters.department_id)
+        name = name_of(Department, filters.department_id) if visible else hidden
+        parts.append(f"承办单位：{name}")
     if filters.date_from or filters.date_to:
         parts.append(f"视察日期：{filters.date_from or '…'} 至 {filters.date_to or '…'}")
     if filters.q:
@@ -329,7 +340,8 @@ def export_title(filters: Filters, suffix: str) -> str:
 
 
 def export_ledger(stream: BinaryIO, ctx: ExportContext, filters: Filters) -> int:
-    meta = ExportMeta(export_title(filters, "问题台账"), describe_filters(filters), ctx.now)
+    line = describe_filters(filters, ctx.user)
+    meta = ExportMeta(export_title(filters, "问题台账"), line, ctx.now)
     return write_ledger(
         stream,
         meta,
@@ -407,7 +419,7 @@ def export_handover(
 ) -> int:
     scoped = Filters(**{**filters.__dict__, "department_id": department.id})
     title = export_title(filters, f"问题交办清单（{department.name}）")
-    meta = ExportMeta(title, describe_filters(scoped), ctx.now)
+    meta = ExportMeta(title, describe_filters(scoped, ctx.user), ctx.now)
     rows = problem_rows(problem_query(ctx.user, scoped), ctx, department.id)
     return write_handover(stream, meta, rows)
 
@@ -415,7 +427,7 @@ def export_handover(
 def export_weekly(stream: BinaryIO, ctx: ExportContext, group: Group, start: date, end: date):
     filters = Filters(group_id=group.id, date_from=start, date_to=end)
     title = f"{group.name}视察周报（{start:%Y年%m月%d日}至{end:%Y年%m月%d日}）"
-    meta = ExportMeta(title, describe_filters(filters), ctx.now)
+    meta = ExportMeta(title, describe_filters(filters, ctx.user), ctx.now)
     return write_weekly(
         stream,
         meta,

@@ -6,10 +6,15 @@ from flask_login import current_user, login_required
 from inspect_app.access import can_see_photo
 from inspect_app.extensions import db
 from inspect_app.models import Photo
-from inspect_app.photo_files.services import photo_root
+from inspect_app.photo_files.services import discard_staged, photo_root
 from inspect_app.photos import photo_paths
 
 bp = Blueprint("photos", __name__, url_prefix="/photos")
+
+
+@bp.teardown_app_request
+def _discard_uncommitted_uploads(_exc):
+    discard_staged()
 
 
 def _send(photo_id: int, thumbnail: bool):

@@ -1,5 +1,7 @@
 """交办清单: one workbook per department, with only its problems and their deadlines."""
 
+import re
+import unicodedata
 from collections.abc import Iterable
 from typing import BinaryIO
 
@@ -25,6 +27,32 @@ HANDOVER_COLUMNS = [
     Column("办理状态", 9),
     Column("照片", 22),
 ]
+
+
+UNSAFE_IN_NAMES = re.compile(r'[\\/<>:"|?*\x00-\x1f\x7f]')
+MAX_NAME_CHARS = 100
+
+
+def safe_file_name(name: str, fallback: str = "承办单位") -> str:
+    """A name safe as a zip entry or a file on any system: no folders, no `..`, no <>:"|?*."""
+    text = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in str(name or ""))
+    text = UNSAFE_IN_NAMES.sub("_", text)
+    text = re.sub(r"\.{2,}", ".", text).strip(" .")
+    return text[:MAX_NAME_CHARS].strip(" .") or fallback
+
+
+def unique_names(names: Iterable[str]) -> list[str]:
+    """The same names made safe, with （2）, （3）… added where two would collide."""
+    seen, result = set(), []
+    for name in names:
+        base = safe_file_name(name)
+        candidate, n = base, 1
+        while candidate.lower() in seen:
+            n += 1
+            candidate = f"{base}（{n}）"
+        seen.add(candidate.lower())
+        result.append(candidate)
+    return result
 
 
 def handover_values(number: int, row: ProblemRow) -> list:

@@ -2,6 +2,11 @@
 
 Pure: bytes in, rows and errors out. Nothing is written anywhere unless the caller sees
 no errors at all.
+
+Only the cells really in the file are read: a sheet may declare any `<dimension>` (a
+156 KB file claiming A1:XFD1048576 once cost 2.7 GB and 34 s), so the declared size is
+ignored, columns are cut at MAX_COLUMNS, data past MAX_SHEET_ROW is refused, and the zip
+may not inflate past MAX_UNPACKED_BYTES (which bounds the XML parsed).
 """
 
 import io
@@ -17,6 +22,10 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 MAX_ROWS = 20_000
 HEADER_SCAN_ROWS = 10
+MAX_COLUMNS = 60  # the templates have 10; extra columns are ignored anyway
+MAX_SHEET_ROW = 50_000  # any row below this one (even a blank, formatted one) is refused
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # 20,000 rows of long Chinese text need about 30 MB
+MAX_ECHO_CHARS = 40  # how much of a bad cell an error message repeats
 PHONE = re.compile(r"^1\d{10}$")
 
 
@@ -61,14 +70,39 @@ def _open(data: bytes):
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ImportFileError("这不是 Excel 文件（.xlsx）。请用本页提供的模板填写后上传。")
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportFileError("文件已损坏或不是 Excel 文件（.xlsx），无法读取。") from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportFileError("文件解压后太大，无法导入。请只保留需要导入的工作表和行。")
+    try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ImportFileError("文件已损坏或不是 Excel 文件（.xlsx），无法读取。") from exc
 
 
+def _sheet_rows(sheet) -> list[tuple[int, tuple]]:
+    """(row number, values) of every non-blank row, read within the bounds above."""
+    sheet.reset_dimensions()  # ignore the declared <dimension>: read what is there
+    rows = []
+    for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), 1):
+        if number > MAX_SHEET_ROW:
+            raise ImportFileError(
+                f"表格第 {MAX_SHEET_ROW} 行以下还有内容（也可能只是格式）。"
+                f"一次最多导入 {MAX_ROWS} 行，请删除多余的行后再导入。"
+            )
+        if not any(v is not None and v != "" for v in row):
+            continue  # blank, or formatted only
+        if len(rows) >= MAX_ROWS + HEADER_SCAN_ROWS:
+            raise ImportFileError(f"行数太多：一次最多导入 {MAX_ROWS} 行。")
+        rows.append((number, row))
+    return rows
+
+
 def _find_header(rows: list[tuple], specs: list[FieldSpec]) -> tuple[int, dict[str, int]]:
     wanted = {s.key: {normalize_header(h) for h in (s.header, *s.aliases)} for s in specs}
-    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+    for index, (_number, row) in enumerate(rows[:HEADER_SCAN_ROWS]):
         names = [normalize_header(v) for v in row]
         positions = {}
         for spec in specs:
@@ -86,17 +120,16 @@ def read_rows(data: bytes, specs: list[FieldSpec]) -> ReadResult:
     """Every data row as a dict keyed by spec.key (with '_row': its row number), and all errors."""
     workbook = _open(data)
     try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append(row)
-            if len(rows) > MAX_ROWS + HEADER_SCAN_ROWS:
-                raise ImportFileError(f"行数太多：一次最多导入 {MAX_ROWS} 行。")
+        rows = _sheet_rows(workbook.worksheets[0])
+    except ImportFileError:
+        raise
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as exc:
+        raise ImportFileError("文件已损坏或不是 Excel 文件（.xlsx），无法读取。") from exc
     finally:
         workbook.close()
     header_index, positions = _find_header(rows, specs)
     result = ReadResult()
-    for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
+    for offset, row in rows[header_index + 1 :]:
         values = {s.key: _cell(row, positions.get(s.key)) for s in specs}
         if all(v in (None, "") for v in values.values()):
             continue
@@ -129,18 +162,24 @@ def parse_value(spec: FieldSpec, value) -> tuple[object, str | None]:
         try:
             return float(value), None
         except (TypeError, ValueError):
-            return None, f"应为数字，现为“{value}”"
+            return None, f"应为数字，现为“{echo(value)}”"
     text = _text(value)
     if spec.kind == "phone":
         digits = re.sub(r"[\s-]", "", text)
         if not PHONE.match(digits):
-            return None, f"手机号应为 1 开头的 11 位数字，现为“{text}”"
+            return None, f"手机号应为 1 开头的 11 位数字，现为“{echo(text)}”"
         return digits, None
     if spec.kind == "choice" and text not in spec.choices:
-        return None, f"应为 {'、'.join(spec.choices)} 之一，现为“{text}”"
+        return None, f"应为 {'、'.join(spec.choices)} 之一，现为“{echo(text)}”"
     if len(text) > spec.max_length:
         return None, f"太长：最多 {spec.max_length} 个字"
     return text, None
+
+
+def echo(value) -> str:
+    """A cell's value as an error message may repeat it: one line, at most MAX_ECHO_CHARS."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= MAX_ECHO_CHARS else text[: MAX_ECHO_CHARS - 1] + "…"
 
 
 def _text(value) -> str:
@@ -153,9 +192,9 @@ def _decimal(value) -> tuple[Decimal | None, str | None]:
     try:
         number = Decimal(str(value).replace(",", "").strip())
     except InvalidOperation:
-        return None, f"应为数字（单位：亿元），现为“{value}”"
+        return None, f"应为数字（单位：亿元），现为“{echo(value)}”"
     if not number.is_finite() or number < 0:
-        return None, f"应为不小于 0 的数字，现为“{value}”"
+        return None, f"应为不小于 0 的数字，现为“{echo(value)}”"
     return number.quantize(Decimal("0.01")), None
 
 

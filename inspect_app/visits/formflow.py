@@ -14,7 +14,12 @@ from wtforms import SelectChoice
 from inspect_app.access import is_handed_over
 from inspect_app.extensions import db
 from inspect_app.models import Photo, Problem, Project, User, Visit
-from inspect_app.photo_files.services import save_uploads, usable_photos, without_repeats
+from inspect_app.photo_files.services import (
+    prepare_uploads,
+    save_uploads,
+    usable_photos,
+    without_repeats,
+)
 from inspect_app.templating import today_local
 from inspect_app.visits import services
 from inspect_app.visits.forms import VisitForm, photo_id_list
@@ -144,6 +149,8 @@ def _take_uploads(user: User, state: FormState, visit: Visit | None) -> None:
         for entry in state.form.problems
         if not entry.form.locked
     ]
+    for file_field, _ids in targets:  # decode and stage them all before any row is written
+        prepare_uploads(request.files.getlist(file_field.name))
     for file_field, ids_field in targets:
         kept = [i for i in photo_id_list(ids_field.data) if i not in removed]
         photos = usable_photos(user, kept, owner)
