@@ -44,8 +44,9 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_request_hooks(app)
-    from inspect_app import cli, errors, templating
+    from inspect_app import cli, errors, security, templating
 
+    security.register(app)
     errors.register(app)
     templating.register(app)
     cli.register(app)
