@@ -13,9 +13,10 @@ from inspect_app.models import Department, Group, GroupMember, Role, User
 def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
+    from inspect_app import backup_cli
     from inspect_app.exports_cli import COMMANDS
 
-    for command in COMMANDS:
+    for command in (*COMMANDS, *backup_cli.COMMANDS):
         app.cli.add_command(command)
 
 
