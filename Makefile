@@ -1,4 +1,5 @@
 # Two commands matter: `make run` and `make test`. Everything else is plumbing.
+# `make serve` is production: gunicorn with gunicorn.conf.py, no demo data.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,7 +9,7 @@ PO := inspect_app/translations/en/LC_MESSAGES/messages.po
 MO := $(PO:.po=.mo)
 export FLASK_APP := inspect_app
 
-.PHONY: run test lint bench db translations extract clean
+.PHONY: run serve test lint bench db translations extract clean
 
 $(BIN)/flask: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +29,10 @@ db: $(BIN)/flask $(MO)
 run: db
 	$(BIN)/flask cleanup
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+serve: $(BIN)/flask $(MO)
+	$(BIN)/flask db upgrade
+	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) 'inspect_app:create_app()'
 
 test: $(BIN)/flask $(MO)
 	$(BIN)/ruff check .

@@ -11,7 +11,14 @@ from inspect_app import database
 from inspect_app.config import DefaultConfig, from_environment
 from inspect_app.extensions import babel, compress, csrf, db, login_manager, migrate
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+INSTALLED = (PACKAGE / "templates").is_dir()  # a built package carries its folders inside
+
+
+def app_folder(name: str) -> Path:
+    """templates/, static/ or migrations/: the checkout's folder, or an installed package's copy."""
+    return PACKAGE / name if INSTALLED else ROOT / name
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -25,8 +32,8 @@ def create_app(config: dict | None = None) -> Flask:
         __name__,
         instance_path=instance_path,
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(app_folder("templates")),
+        static_folder=str(app_folder("static")),
     )
     app.config.from_object(DefaultConfig)
     app.config.from_pyfile("config.py", silent=True)
@@ -39,11 +46,11 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_request_hooks(app)  # first: a write request's first query must BEGIN IMMEDIATE
     _register_blueprints(app)
-    from inspect_app import cli, errors, form_messages, templating
+    from inspect_app import cli, errors, form_messages, security, templating
     from inspect_app.offline import assets
 
     assets.register(app)
-
+    security.register(app)
     form_messages.install()
     errors.register(app)
     templating.register(app)
@@ -59,16 +66,14 @@ def _fill_instance_defaults(app: Flask) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'inspect.sqlite'}"
     app.config["PHOTO_ROOT"] = str(app.config.get("PHOTO_ROOT") or instance / "photos")
-    app.config["EXPORT_DIR"] = str(app.config.get("EXPORT_DIR") or ROOT / "exports")
+    app.config["EXPORT_DIR"] = str(app.config.get("EXPORT_DIR") or _default_export_dir(instance))
     for key in ("PHOTO_MAX_BYTES", "PHOTO_MAX_PIXELS", "MAX_CONTENT_LENGTH", "PAGE_SIZE"):
         app.config[key] = int(app.config[key])
 
 
 def _secure_cookies(app: Flask) -> None:
-    """Remember-me lasts 30 days at most; cookies are Secure over HTTPS; trusted proxies."""
+    """Remember-me lasts 30 days at most and is Secure when the session cookie is."""
     from datetime import timedelta
-
-    from werkzeug.middleware.proxy_fix import ProxyFix
 
     limit = timedelta(days=30)
     duration = app.config.get("REMEMBER_COOKIE_DURATION") or limit
@@ -76,9 +81,11 @@ def _secure_cookies(app: Flask) -> None:
         duration = timedelta(seconds=int(duration))
     app.config["REMEMBER_COOKIE_DURATION"] = min(duration, limit)
     app.config["REMEMBER_COOKIE_SECURE"] = bool(app.config.get("SESSION_COOKIE_SECURE"))
-    hops = int(app.config.get("PROXY_FIX") or 0)
-    if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def _default_export_dir(instance: Path) -> Path:
+    """exports/ beside the package in a checkout; the instance folder's exports/ when installed."""
+    return instance / "exports" if INSTALLED else ROOT / "exports"
 
 
 def _instance_secret(path: Path) -> str:
@@ -92,7 +99,7 @@ def _instance_secret(path: Path) -> str:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(app_folder("migrations")), render_as_batch=True)
     csrf.init_app(app)
     compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -16,9 +16,10 @@ def register(app: Flask) -> None:
     app.cli.add_command(cleanup_command)
     app.cli.add_command(send_notices_command)
     app.cli.add_command(send_reminders_command)
+    from inspect_app import backup_cli
     from inspect_app.exports_cli import COMMANDS
 
-    for command in COMMANDS:
+    for command in (*COMMANDS, *backup_cli.COMMANDS):
         app.cli.add_command(command)
 
 

@@ -1,5 +1,6 @@
 """Default configuration; the instance config and the environment override it."""
 
+import json
 import os
 from datetime import timedelta
 
@@ -16,11 +17,11 @@ class DefaultConfig:
     WTF_CSRF_TIME_LIMIT = None  # a form filled slowly on a site must still submit
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # cookies are marked Secure anyway on an HTTPS request
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = timedelta(days=30)  # remember-me is off unless ticked
     SESSION_COOKIE_SECURE = False  # true when served over HTTPS: both cookies get Secure
-    PROXY_FIX = 0  # proxies in front of the app whose X-Forwarded-* headers are trusted
     # Login throttling: failures per account and per address in a window, then a lockout.
     LOGIN_ACCOUNT_FAILURES = 5
     LOGIN_ADDRESS_FAILURES = 30
@@ -40,6 +41,13 @@ class DefaultConfig:
     SMS_PASSWORD = None
     NOTICE_MAX_ATTEMPTS = 5
     NOTICE_TIMEOUT_SECONDS = 10
+    PROXY_COUNT = 0  # reverse proxies in front (X-Forwarded-For/-Proto/-Host trusted from them)
+    CONTENT_SECURITY_POLICY = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
+    PG_BIN_DIR = None  # where pg_dump/pg_restore live, if not on PATH (backups of PostgreSQL)
     PHOTO_ROOT = None  # filled in by create_app: instance/photos
     PHOTO_MAX_BYTES = 25 * 1024 * 1024
     PHOTO_MAX_PIXELS = 100_000_000
@@ -80,39 +88,56 @@ class DefaultConfig:
     OFFICE_REMINDER_DAYS = (7, 1)
 
 
-TRUE = ("1", "true", "yes", "on")
-FALSE = ("0", "false", "no", "off", "")
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
 
 
-def parse_setting(name: str, text: str):
-    """An environment string as the type of the setting's default (bool, int, days, tuple)."""
-    default = getattr(DefaultConfig, name, None)
+def from_environment(environ=None) -> dict:
+    """Settings from the environment: DATABASE_URL, SECRET_KEY, REDIS_URL and INSPECT_*.
+
+    Each INSPECT_<NAME> is parsed to the type of the default it replaces.
+    """
+    environ = os.environ if environ is None else environ
+    values = {}
+    if environ.get("DATABASE_URL"):
+        values["SQLALCHEMY_DATABASE_URI"] = database_url(environ["DATABASE_URL"])
+    for key in ("SECRET_KEY", "REDIS_URL"):
+        if environ.get(key):
+            values[key] = environ[key]
+    for key, text in environ.items():
+        if key.startswith(PREFIX) and key != "INSPECT_INSTANCE_PATH":
+            name = key[len(PREFIX) :]
+            values[name] = parse_setting(name, text, getattr(DefaultConfig, name, None))
+    return values
+
+
+def database_url(url: str) -> str:
+    """postgres:// and postgresql:// URLs use psycopg 3."""
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme) :]
+    return url
+
+
+def parse_setting(name: str, text: str, default):
+    """The text of an environment variable as the type of the setting's default."""
     if isinstance(default, bool):
-        lowered = text.strip().lower()
-        if lowered not in TRUE + FALSE:
-            raise ValueError(f"{PREFIX}{name} must be true or false, not {text!r}")
-        return lowered in TRUE
+        word = text.strip().lower()
+        if word not in TRUE_WORDS | FALSE_WORDS:
+            raise ValueError(f"{PREFIX}{name}: expected true or false, got {text!r}")
+        return word in TRUE_WORDS
     if isinstance(default, int):
-        return int(text)
+        return int(text.strip().replace("_", ""))
+    if isinstance(default, float):
+        return float(text)
     if isinstance(default, timedelta):
         return timedelta(days=float(text))
-    if isinstance(default, tuple):
-        return tuple(int(part) for part in text.replace(",", " ").split())
+    if isinstance(default, tuple | list):
+        items = [item.strip() for item in text.split(",") if item.strip()]
+        kinds = {type(item) for item in default}
+        if kinds == {int}:
+            return tuple(int(item) for item in items)
+        return tuple(items)
+    if isinstance(default, dict):
+        return json.loads(text)
     return text
-
-
-def from_environment() -> dict:
-    """Settings from the environment: DATABASE_URL, SECRET_KEY, REDIS_URL and INSPECT_*."""
-    values = {}
-    for key, name in (
-        ("DATABASE_URL", "SQLALCHEMY_DATABASE_URI"),
-        ("SECRET_KEY", "SECRET_KEY"),
-        ("REDIS_URL", "REDIS_URL"),
-    ):
-        if os.environ.get(key):
-            values[name] = os.environ[key]
-    for key, value in os.environ.items():
-        if key.startswith(PREFIX):
-            name = key[len(PREFIX) :]
-            values[name] = parse_setting(name, value)
-    return values

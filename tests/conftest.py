@@ -1,8 +1,13 @@
-"""Fixtures: a migrated demo database built once, copied fresh for every test."""
+"""Fixtures: a migrated demo database built once, copied fresh for every test.
+
+SQLite by default; INSPECT_TEST_DATABASE_URL=postgresql+psycopg://… runs on PostgreSQL
+(see tests/instances.py).
+"""
 
 import shutil
 from pathlib import Path
 
+import instances
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select, text
@@ -15,12 +20,12 @@ from inspect_app.extensions import db
 from inspect_app.models import Department, Group, Problem, User, Visit
 
 
-def _config(folder: Path) -> dict:
+def _config(folder: Path, database_url: str) -> dict:
     return {
         "TESTING": True,
         "INSTANCE_PATH": str(folder / "instance"),
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'inspect.sqlite'}",
+        "SQLALCHEMY_DATABASE_URI": database_url,
         "PHOTO_ROOT": str(folder / "photos"),
     }
 
@@ -29,27 +34,47 @@ def _config(folder: Path) -> dict:
 def demo_folder(tmp_path_factory) -> Path:
     """A database migrated by Alembic and loaded with the demo data, once per session."""
     folder = tmp_path_factory.mktemp("demo")
-    app = create_app(_config(folder))
+    url = instances.demo_url(folder)
+    app = create_app(_config(folder, url))
     with app.app_context():
         upgrade()
         with writing():
             seed_demo(app.config["PHOTO_ROOT"])
             db.session.commit()
-        db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        if db.engine.dialect.name == "sqlite":
+            db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         db.session.remove()
         db.engine.dispose()
-    return folder
+    yield folder
+    instances.drop_working_database()
+    instances.drop(url)
 
 
 @pytest.fixture
-def app(demo_folder, tmp_path):
-    shutil.copy(demo_folder / "inspect.sqlite", tmp_path / "inspect.sqlite")
-    shutil.copytree(demo_folder / "photos", tmp_path / "photos")
-    app = create_app(_config(tmp_path))
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def make_app(demo_folder, tmp_path):
+    """make_app(**settings): an app on its own copy of the demo database and photos."""
+    made = []
+
+    def make(**settings):
+        folder = tmp_path if not made else tmp_path / f"app{len(made)}"
+        folder.mkdir(exist_ok=True)
+        url = instances.copy_of_demo(demo_folder, folder, reuse=not made)
+        shutil.copytree(demo_folder / "photos", folder / "photos")
+        app = create_app({**_config(folder, url), **settings})
+        made.append((app, url))
+        return app
+
+    yield make
+    for app, url in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        instances.drop(url)
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
 
 
 @pytest.fixture

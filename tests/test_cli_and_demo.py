@@ -99,29 +99,28 @@ def _folder_config(folder) -> dict:
     }
 
 
-def test_seed_demo_is_deterministic(tmp_path, demo_folder):
+def test_seed_demo_is_deterministic(tmp_path, app):
     from flask_migrate import upgrade
 
     from inspect_app.database import writing
     from inspect_app.demo.seed import seed_demo
 
-    def fingerprint(folder):
-        app = create_app(_folder_config(folder))
+    def fingerprint(app):
         with app.app_context():
             rows = db.session.execute(
                 select(Problem.code, Problem.description, Problem.status).order_by(Problem.code)
             ).all()
+            db.session.remove()
             db.engine.dispose()
             return rows
 
-    app = create_app(_folder_config(tmp_path))
-    with app.app_context():
+    fresh = create_app(_folder_config(tmp_path / "fresh"))
+    with fresh.app_context():
         upgrade()
         with writing():
-            seed_demo(app.config["PHOTO_ROOT"])
+            seed_demo(fresh.config["PHOTO_ROOT"])
             db.session.commit()
-        db.engine.dispose()
-    assert fingerprint(tmp_path) == fingerprint(demo_folder)
+    assert fingerprint(fresh) == fingerprint(app)
 
 
 def test_seed_demo_refuses_a_database_with_data(runner):

@@ -184,13 +184,21 @@ def adds_to(visit: Visit, data: VisitInput) -> bool:
 
 
 def next_problem_code(group: Group) -> str:
-    """编号: <year>-<group number>-<sequence>, e.g. 2025-07-003."""
+    """编号: <year>-<group number>-<sequence>, e.g. 2025-07-003.
+
+    The group's row is locked first (SELECT … FOR NO KEY UPDATE on PostgreSQL, which does
+    not clash with the key-share locks that foreign keys take; SQLite's write transactions
+    are serialised anyway), so concurrent saves in a group take turns.
+    """
+    lock = select(Group.id).where(Group.id == group.id).with_for_update(key_share=True)
+    db.session.execute(lock)
     year = (group.campaign.starts_on or date.today()).year
     prefix = f"{year}-{group.sort_order:02d}-"
     last = db.session.scalar(
-        select(func.max(Problem.code)).where(
-            Problem.group_id == group.id, Problem.code.like(f"{prefix}%")
-        )
+        select(Problem.code)
+        .where(Problem.group_id == group.id, Problem.code.like(f"{prefix}%"))
+        .order_by(func.length(Problem.code).desc(), Problem.code.desc())
+        .limit(1)
     )
     sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{sequence:03d}"

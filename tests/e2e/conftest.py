@@ -1,31 +1,19 @@
 """A live server on a copy of the demo database, and headless Chromium at phone size."""
 
 import os
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-from inspect_app import create_app
-
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def live_server(demo_folder, tmp_path):
-    shutil.copy(demo_folder / "inspect.sqlite", tmp_path / "inspect.sqlite")
-    shutil.copytree(demo_folder / "photos", tmp_path / "photos")
-    app = create_app(
-        {
-            "SECRET_KEY": "e2e",
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'inspect.sqlite'}",
-            "PHOTO_ROOT": str(tmp_path / "photos"),
-        }
-    )
+def live_server(make_app):
+    app = make_app(SECRET_KEY="e2e", TESTING=False)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

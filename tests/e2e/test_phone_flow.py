@@ -2,7 +2,6 @@
 
 import io
 import re
-import sqlite3
 from datetime import datetime
 
 from PIL import Image
@@ -111,11 +110,20 @@ def test_deputy_logs_a_visit_on_a_phone(phone, live_server, tmp_path):
     outside = [u for u in phone.requests_seen if not u.startswith((base_url, "blob:", "data:"))]
     assert outside == [], "a request left the app's server"
 
-    with sqlite3.connect(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")) as db:
-        width, height = db.execute(
-            "select width, height from photo order by id desc limit 1"
-        ).fetchone()
+    width, height = _query(app, "select width, height from photo order by id desc limit 1")
     assert height > width  # the EXIF-rotated portrait was stored upright
+
+
+def _query(app, sql: str) -> tuple:
+    """The first row of a query on the live server's database (SQLite or PostgreSQL)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    try:
+        with engine.connect() as connection:
+            return tuple(connection.execute(text(sql)).one())
+    finally:
+        engine.dispose()
 
 
 def _big_photo_with_exif() -> bytes:
@@ -145,13 +153,13 @@ def test_big_photo_is_shrunk_in_the_browser_keeping_time_and_orientation(
     phone.wait_for_selector("[data-photo-picker] .thumb.pending img")
     phone.click("button[value=save]")
     wait_saved(phone)
-    with sqlite3.connect(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")) as db:
-        size, width, height, captured = db.execute(
-            "select byte_size, width, height, captured_at from photo order by id desc limit 1"
-        ).fetchone()
+    size, width, height, captured = _query(
+        app, "select byte_size, width, height, captured_at from photo order by id desc limit 1"
+    )
     assert size < len(original) / 2  # shrunk before upload
     assert (width, height) == (1536, 2048)  # upright portrait, not rotated twice
-    assert datetime.fromisoformat(captured) == datetime(2025, 7, 15, 2, 30)  # capture time kept
+    # the capture time is kept (SQLite returns text, PostgreSQL a datetime)
+    assert datetime.fromisoformat(str(captured)) == datetime(2025, 7, 15, 2, 30)
 
 
 def test_typed_text_survives_a_reload(phone, live_server):
@@ -173,13 +181,10 @@ def test_double_tap_on_save_stores_one_visit(phone, live_server):
     phone.select_option("#project_id", index=1)
     phone.fill("#visited_on", VISIT_DAY)
     phone.fill("#summary", "连点两次保存")
-    db_path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    with sqlite3.connect(db_path) as db:
-        before = db.execute("select count(*) from visit").fetchone()[0]
+    (before,) = _query(app, "select count(*) from visit")
     phone.dblclick("button[value=save]")
     wait_saved(phone)
-    with sqlite3.connect(db_path) as db:
-        assert db.execute("select count(*) from visit").fetchone()[0] == before + 1
+    assert _query(app, "select count(*) from visit") == (before + 1,)
 
 
 def test_office_pages_fit_a_phone(phone, live_server):

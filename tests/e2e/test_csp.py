@@ -1,0 +1,117 @@
+"""Every page of every role loads under the strict Content-Security-Policy with no violation.
+
+The pages come from the app's url_map: each GET endpoint is visited for each demo role (and
+logged out), with its arguments taken from links the role actually sees, so a new page is
+covered without changing this test.
+"""
+
+from urllib.parse import urlsplit
+
+from werkzeug.exceptions import HTTPException
+
+PHONE = {"width": 390, "height": 844}
+ROLES = (None, "demo-deputy", "demo-secretary", "demo-staff", "demo-department", "demo-viewer")
+SKIPPED = {"static", "auth.logout"}
+LISTEN = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  const where = `${event.sourceFile}:${event.lineNumber}`;
+  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI} ${where}`);
+});
+"""
+
+# A GET form (filters, the weekly export) as the URL its default values submit to.
+FORM_URLS = """forms => forms
+  .filter(f => (f.getAttribute("method") || "get").toLowerCase() === "get")
+  .map(f => f.action + "?" + new URLSearchParams(new FormData(f)).toString())"""
+
+
+def _get_endpoints(app) -> set[str]:
+    return {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and rule.endpoint not in SKIPPED
+    }
+
+
+def _plain_urls(app) -> list[str]:
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and rule.endpoint not in SKIPPED and not rule.arguments:
+            urls.append(rule.rule)
+    return sorted(urls)
+
+
+def _endpoint(adapter, url: str) -> str | None:
+    parts = urlsplit(url)
+    try:
+        endpoint, _args = adapter.match(parts.path, method="GET")
+    except HTTPException:
+        return None
+    return endpoint if endpoint not in SKIPPED else None
+
+
+def _log_in(page, username: str) -> None:
+    page.goto("/login")
+    page.fill("#login", username)
+    page.fill("#password", "inspect-demo")
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def _crawl(browser, base_url, app, username):
+    """Visit each GET endpoint once as `username`; (endpoint → status, violations)."""
+    context = browser.new_context(viewport=PHONE, base_url=base_url, locale="zh-CN")
+    context.add_init_script(LISTEN)
+    page = context.new_page()
+    console = []
+    page.on(
+        "console",
+        lambda message: (
+            console.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    adapter = app.url_map.bind("localhost")
+    statuses, violations = {}, []
+    try:
+        if username:
+            _log_in(page, username)
+        queue, fallback = ["/"], _plain_urls(app)  # links first: they carry real arguments
+        while queue or fallback:
+            url = queue.pop(0) if queue else fallback.pop(0)
+            endpoint = _endpoint(adapter, url)
+            if endpoint is None or endpoint in statuses:
+                continue
+            response = context.request.get(url, max_redirects=0)
+            statuses[endpoint] = response.status
+            csp = response.headers.get("content-security-policy", "")
+            assert "frame-ancestors 'none'" in csp, f"{url}: no CSP header"
+            if not response.headers.get("content-type", "").startswith("text/html"):
+                continue  # a photo, workbook or zip: the header is all that applies
+            page.goto(url)
+            page.wait_for_load_state("load")
+            found = page.evaluate("window.__cspViolations")
+            violations += [f"{username} {url}: {v}" for v in found + console]
+            console.clear()
+            links = page.eval_on_selector_all(
+                "a[href], img[src]", "found => found.map(e => e.href || e.src)"
+            ) + page.eval_on_selector_all("form", FORM_URLS)
+            queue += [link for link in links if link.startswith(base_url)]
+    finally:
+        context.close()
+    return statuses, violations
+
+
+def test_no_page_of_any_role_breaks_the_content_security_policy(browser, live_server):
+    app, base_url = live_server
+    seen, violations = {}, []
+    for username in ROLES:
+        statuses, found = _crawl(browser, base_url, app, username)
+        violations += found
+        for endpoint, status in statuses.items():
+            seen.setdefault(endpoint, set()).add(status)
+    assert violations == []
+    unseen = _get_endpoints(app) - set(seen)
+    assert unseen == set(), "pages no role reached"
+    never_ok = {endpoint for endpoint, codes in seen.items() if not {200, 302} & codes}
+    assert never_ok == set(), "pages that answered no role with a page or a redirect"
