@@ -38,7 +38,10 @@ def test_staff_reset_a_password_and_the_deputy_must_change_it(phone, live_server
     assert len(password) == 10
     _fits(phone, phone.url.replace(phone.url.split("/admin")[0], ""))
     phone.click("text=退出")
-    log_in(phone, "demo-deputy")  # the old password no longer works
+    phone.goto("/login")  # the old password no longer works
+    phone.fill("#login", "demo-deputy")
+    phone.fill("#password", "inspect-demo")
+    phone.click("button[type=submit]")
     phone.wait_for_selector("text=手机号/用户名或密码不正确。")
     phone.fill("#login", "demo-deputy")
     phone.fill("#password", password)
