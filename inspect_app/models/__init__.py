@@ -13,6 +13,7 @@ from inspect_app.models.campaigns import (
     ProjectStage,
     group_project,
 )
+from inspect_app.models.documents import WeeklyPlan
 from inspect_app.models.people import Department, Role, User
 from inspect_app.models.records import (
     OPEN_STATUSES,
@@ -55,4 +56,5 @@ __all__ = [
     "VisitStatus",
     "group_project",
     "utcnow",
+    "WeeklyPlan",
 ]

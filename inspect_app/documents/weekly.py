@@ -1,0 +1,40 @@
+"""周报 (Word): a group's week as a secretary sends it — summary, figures, problems, plan."""
+
+from typing import BinaryIO
+
+from inspect_app.documents.fonts import DocumentFonts
+from inspect_app.documents.layout import XIAO_SI, Paper
+from inspect_app.documents.summary import (
+    figure_rows,
+    period,
+    reporting_line,
+    total_sentences,
+    week_sentences,
+)
+from inspect_app.spreadsheets.rows import WeeklyReport
+
+
+def write_weekly_document(stream: BinaryIO, report: WeeklyReport, fonts: DocumentFonts) -> dict:
+    """Write the 周报 as a Word document; return the week's figures."""
+    paper = Paper(fonts)
+    paper.title(report.title)
+    paper.line(f"（{period(report)}）", align="center")
+    paper.line(reporting_line(report), size=XIAO_SI, align="center")
+    paper.heading("一、本周开展情况")
+    paper.line(f"{week_sentences(report)}{total_sentences(report)}", indent=True)
+    paper.table(["项目", "本周", "累计"], figure_rows(report), (76, 40, 40))
+    paper.heading("二、发现的主要问题")
+    if not report.problems:
+        paper.line("本周未发现新问题。", indent=True)
+    for number, row in enumerate(report.problems, start=1):
+        paper.line(f"{number}. {row.project}（{row.category}）：{row.description}", indent=True)
+    paper.heading("三、意见建议")
+    if not report.suggestions:
+        paper.line("本周未提出新的意见建议。", indent=True)
+    for number, row in enumerate(report.suggestions, start=1):
+        paper.line(f"{number}. {row.project}：{row.text}（{row.author}）", indent=True)
+    paper.heading("四、下周安排")
+    for text in (report.plan or "（未填写）").split("\n"):
+        paper.line(text, indent=True)
+    paper.save(stream)
+    return {"visits": report.week.visits, "problems": report.week.problems}
