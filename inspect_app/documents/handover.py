@@ -46,8 +46,8 @@ def write_handover_letter(stream: BinaryIO, letter: HandoverLetter, fonts: Docum
     paper.line(f"联系人：{letter.contact}，联系电话：{letter.phone}。", indent=True)
     paper.line("附件：问题交办单", indent=True)
     paper.signature(letter.office, cn_date(letter.issued_on))
-    paper.page_break()
-    paper.line("附件", font=fonts.heading)
+    attachment = paper.line("附件", font=fonts.heading, keep=True)
+    attachment.paragraph_format.page_break_before = True  # never a blank page before it
     paper.title("问题交办单")
     paper.line(f"{letter.number}　　交办日期：{cn_date(letter.issued_on)}", size=SI_HAO)
     paper.line(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
@@ -38,8 +38,10 @@ def _east_asian(element, name: str) -> None:
 class Paper:
     """A Word document being written: styles set up once, then paragraphs and tables."""
 
-    def __init__(self, fonts: DocumentFonts, landscape: bool = False):
+    def __init__(self, fonts: DocumentFonts, landscape: bool = False, compact: bool = False):
+        """`compact`: 四号 on 20 pt lines and 25 mm margins, for a one-page 周报."""
         self.fonts = fonts
+        self.size = SI_HAO if compact else SAN_HAO
         self.doc = Document()
         section = self.doc.sections[0]
         section.page_width, section.page_height = Mm(210), Mm(297)
@@ -49,14 +51,14 @@ class Paper:
         # GB/T 9704: top 37 mm, bottom 35 mm, left 28 mm, right 26 mm
         section.top_margin, section.bottom_margin = Mm(37), Mm(35)
         section.left_margin, section.right_margin = Mm(28), Mm(26)
-        if landscape:
+        if landscape or compact:
             section.top_margin, section.bottom_margin = Mm(25), Mm(25)
             section.left_margin, section.right_margin = Mm(25), Mm(25)
         normal = self.doc.styles["Normal"]
-        normal.font.size = Pt(SAN_HAO)
+        normal.font.size = Pt(self.size)
         normal.font.name = fonts.body
         _east_asian(normal.element, fonts.body)
-        normal.paragraph_format.line_spacing = Pt(28)
+        normal.paragraph_format.line_spacing = Pt(20 if compact else 28)
         normal.paragraph_format.space_after = Pt(0)
         self._page_numbers(section)
 
@@ -91,7 +93,7 @@ class Paper:
         paragraph = self.doc.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.line_spacing = Pt(36)
-        paragraph.paragraph_format.space_after = Pt(SAN_HAO)
+        paragraph.paragraph_format.space_after = Pt(self.size if self.size == SAN_HAO else 4)
         paragraph.paragraph_format.keep_with_next = True
         self._run(paragraph, text, ER_HAO, self.fonts.title)
 
@@ -99,12 +101,13 @@ class Paper:
         self,
         text: str,
         align: str = "left",
-        size: float = SAN_HAO,
+        size: float | None = None,
         indent=False,
         font: str | None = None,
         bold=False,
         keep=False,
     ):
+        size = size or self.size
         paragraph = self.doc.add_paragraph()
         paragraph.alignment = {
             "left": WD_ALIGN_PARAGRAPH.JUSTIFY,
@@ -115,7 +118,7 @@ class Paper:
             paragraph.paragraph_format.first_line_indent = Pt(size * 2)
         if keep:
             paragraph.paragraph_format.keep_with_next = True
-        if size < SAN_HAO:
+        if size < self.size:
             paragraph.paragraph_format.line_spacing = Pt(size * 1.5)
         for part_index, part in enumerate(clean(text).split("\n")):
             if part_index:
@@ -135,10 +138,7 @@ class Paper:
         self.line("")
         for text in (office, day):
             paragraph = self.line(text, align="right")
-            paragraph.paragraph_format.right_indent = Pt(SAN_HAO * 2)
-
-    def page_break(self) -> None:
-        self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            paragraph.paragraph_format.right_indent = Pt(self.size * 2)
 
     def table(
         self,

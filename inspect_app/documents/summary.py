@@ -43,17 +43,15 @@ def total_sentences(report: WeeklyReport) -> str:
     )
 
 
+FIGURE_HEADERS = ["", "视察（次）", "项目（个）", "代表（人）", "问题（个）", "建议（条）",
+                  "已交办", "已办结"]  # fmt: skip
+
+
 def figure_rows(report: WeeklyReport) -> list[list]:
-    """本周 and 累计 side by side."""
-    week, total = report.week, report.total
+    """本周 and 累计, one row each."""
     return [
-        ["视察次数", week.visits, total.visits],
-        ["视察项目（个）", week.projects, total.projects],
-        ["参加代表（人）", week.deputies, total.deputies],
-        ["发现问题（个）", week.problems, total.problems],
-        ["意见建议（条）", week.suggestions, total.suggestions],
-        ["已交办问题（个）", week.assigned, total.assigned],
-        ["已办结问题（个）", week.closed, total.closed],
+        [label, f.visits, f.projects, f.deputies, f.problems, f.suggestions, f.assigned, f.closed]
+        for label, f in (("本周", report.week), ("累计", report.total))
     ]
 
 

@@ -5,6 +5,7 @@ from typing import BinaryIO
 from inspect_app.documents.fonts import DocumentFonts
 from inspect_app.documents.layout import XIAO_SI, Paper
 from inspect_app.documents.summary import (
+    FIGURE_HEADERS,
     figure_rows,
     period,
     reporting_line,
@@ -16,13 +17,13 @@ from inspect_app.spreadsheets.rows import WeeklyReport
 
 def write_weekly_document(stream: BinaryIO, report: WeeklyReport, fonts: DocumentFonts) -> dict:
     """Write the 周报 as a Word document; return the week's figures."""
-    paper = Paper(fonts)
+    paper = Paper(fonts, compact=True)
     paper.title(report.title)
     paper.line(f"（{period(report)}）", align="center")
     paper.line(reporting_line(report), size=XIAO_SI, align="center")
     paper.heading("一、本周开展情况")
     paper.line(f"{week_sentences(report)}{total_sentences(report)}", indent=True)
-    paper.table(["项目", "本周", "累计"], figure_rows(report), (76, 40, 40))
+    paper.table(FIGURE_HEADERS, figure_rows(report), (16, 21, 21, 21, 21, 21, 20, 19))
     paper.heading("二、发现的主要问题")
     if not report.problems:
         paper.line("本周未发现新问题。", indent=True)

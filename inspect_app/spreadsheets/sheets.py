@@ -28,6 +28,7 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 # paper code; the landscape width in column units as LibreOffice prints them (about 6.2 pt
 # each, 0.5 in margins, a little to spare), and the portrait width
 PAPERS = {"A4": (9, 120, 82), "A3": (8, 176, 120)}
+WRAPPED = ("text", "prose")
 REPEATED = 2  # 序号 and 编号 head every printed part of a wide sheet
 
 Progress = Callable[[int, int | None], None]
@@ -41,8 +42,9 @@ def no_progress(_done: int, _total: int | None) -> None:
 class Column:
     header: str
     width: float  # in characters of Excel's default font (one Chinese character is about 2)
-    # text (names, kept whole for filtering) | prose (broken into lines the Chinese way)
-    # | center | date | number | int | percent | count
+    # text | prose (both broken into lines the Chinese way when too long for a line)
+    # | center (short labels such as statuses, never broken) | date | number | int | percent
+    # | count
     kind: str = "text"
 
 
@@ -277,7 +279,7 @@ class PrintableSheet:
             ws.write_number(row, column_index, float(value), formats[column.kind])
         else:
             text = str(value)
-            if column.kind == "prose" and _width(text) > line_capacity(column.width):
+            if column.kind in WRAPPED and _width(text) > line_capacity(column.width):
                 text = "\n".join(wrap_lines(text, line_capacity(column.width)))
             self.write_text(column_index, text, "center" if column.kind == "center" else "")
 
@@ -310,7 +312,7 @@ class PrintableSheet:
         for value, column in zip(values, self.columns, strict=False):
             if isinstance(value, str) and value:
                 capacity = line_capacity(column.width)
-                if column.kind == "prose":
+                if column.kind in WRAPPED:
                     lines = max(lines, len(wrap_lines(value, capacity)))
                 else:
                     lines = max(lines, self._lines(value, column.width))
@@ -358,35 +360,47 @@ class PrintableSheet:
 
 
 class SummarySheet:
-    """A printable sheet of blocks (small tables); a block never breaks across two pages."""
+    """A printable sheet of headings, paragraphs and blocks (small tables), A4 portrait.
 
-    ROWS_PER_PAGE = 35  # A4 portrait, in rows of 19 pt
-    ROW = 19
+    Heights are counted in points so that a block, or a heading with its paragraph, that
+    would not fit on what is left of the page starts a new page instead.
+    """
+
+    PAGE_POINTS = 745  # A4 portrait between the margins (row heights are counted generously)
+    ROW = 19  # a one-line table row
 
     def __init__(self, book: Book, name: str, title: str, meta: str, widths: list[float]):
         columns = [Column("", w) for w in widths]
         self.sheet = PrintableSheet(book, name, title, meta, columns, header=False, portrait=True)
-        self.used = 3
+        self.width = sum(widths)
+        self.used = 30 + self._paragraph_points(meta)
+
+    def _paragraph_lines(self, text: str) -> list[str]:
+        return wrap_lines(text, line_capacity(self.width))
+
+    def _paragraph_points(self, text: str) -> float:
+        return len(self._paragraph_lines(text)) * LINE_POINTS + 6
+
+    def _room_for(self, points: float) -> None:
+        """Start a new page unless `points` more fit on this one."""
+        if self.used + points > self.PAGE_POINTS and self.used > 0:
+            self.sheet.page_break()
+            self.used = 0
 
     def paragraph(self, text: str) -> None:
-        """A line of running text over the whole width (merged, wrapped)."""
+        """Running text over the whole width (merged, broken the Chinese way)."""
         sheet = self.sheet
-        width = sum(c.width for c in sheet.columns)
-        lines = sheet._lines(text, width)
-        sheet.ws.set_row(sheet.row, lines * LINE_POINTS + 6)
+        height = self._paragraph_points(text)
+        sheet.ws.set_row(sheet.row, height)
+        text = "\n".join(self._paragraph_lines(text))[:MAX_CELL_TEXT]
         last = len(sheet.columns) - 1
-        sheet.ws.merge_range(
-            sheet.row, 0, sheet.row, last, text[:MAX_CELL_TEXT], sheet.formats["meta"]
-        )
+        sheet.ws.merge_range(sheet.row, 0, sheet.row, last, text, sheet.formats["meta"])
         sheet.row += 1
-        self.used += lines
+        self.used += height
 
     def section(self, heading: str, text: str) -> None:
         """A heading and its paragraph, on the same page."""
-        width = sum(c.width for c in self.sheet.columns)
-        if self.used + self.sheet._lines(text, width) + 2 > self.ROWS_PER_PAGE:
-            self.sheet.page_break()
-            self.used = 0
+        self._room_for(22 + self._paragraph_points(text))
         self.heading(heading)
         self.paragraph(text)
 
@@ -395,34 +409,32 @@ class SummarySheet:
         sheet.ws.set_row(sheet.row, 22)
         sheet.write_text(0, text, "section")
         sheet.row += 1
-        self.used += 1
+        self.used += 22
 
     def block(self, block: Block) -> None:
         sheet = self.sheet
         widths = [c.width for c in sheet.columns]
         header_lines = max(sheet._lines(h, w) for h, w in zip(block.headers, widths, strict=False))
-        needed = len(block.rows) + 2 + header_lines
-        for values in block.rows:
-            needed += round(max(self.ROW, sheet._height(values, ())) / self.ROW) - 1
-        if self.used + needed > self.ROWS_PER_PAGE and self.used > 3:
-            sheet.page_break()
-            self.used = 0
-        else:
+        header_height = header_lines * LINE_POINTS + 4
+        heights = [max(self.ROW, sheet._height(values, ())) for values in block.rows]
+        self._room_for(LINE_POINTS + 22 + header_height + sum(heights))
+        if self.used:
+            sheet.ws.set_row(sheet.row, LINE_POINTS)
             sheet.blank_row()
+            self.used += LINE_POINTS
         self.heading(block.heading)
-        sheet.ws.set_row(sheet.row, header_lines * LINE_POINTS + 4)
+        sheet.ws.set_row(sheet.row, header_height)
         for index, text in enumerate(block.headers):
             sheet.ws.write_string(sheet.row, index, text, sheet.formats["header"])
         sheet.row += 1
         kinds = ["text", *(block.kinds or ["int"] * (len(block.headers) - 1))]
         columns = [Column("", c.width, k) for c, k in zip(sheet.columns, kinds, strict=False)]
-        for values in block.rows:
-            height = max(self.ROW, sheet._height(values, ()))
+        for values, height in zip(block.rows, heights, strict=True):
             sheet.ws.set_row(sheet.row, height)
             for index, (value, column) in enumerate(zip(values, columns, strict=False)):
                 sheet.write_value(index, value, column)
             sheet.row += 1
-        self.used += needed
+        self.used += header_height + sum(heights)
 
     def close(self) -> None:
         self.sheet.close()

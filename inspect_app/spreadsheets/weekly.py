@@ -11,7 +11,7 @@ from inspect_app.documents.summary import (
 from inspect_app.spreadsheets.rows import WeeklyReport
 from inspect_app.spreadsheets.sheets import Block, Book, Progress, SummarySheet, no_progress
 
-WIDTHS = [5, 14, 12, 33, 16]  # 序号, 项目名称, 类别 / 日期, 问题 / 建议, 提出代表
+WIDTHS = [5, 13, 12, 39, 11]  # 序号, 项目名称, 类别 / 日期, 问题 / 建议, 提出代表
 
 
 def figure_table(report: WeeklyReport) -> list[list]:
