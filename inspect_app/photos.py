@@ -264,7 +264,9 @@ def sheet_thumbnail(root: Path, storage_key: str) -> Path | None:
     picture = picture.resize((width, SHEET_THUMBNAIL_HEIGHT), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     picture.save(out, "JPEG", quality=70, optimize=True)
-    _write_atomically(path, out.getvalue())
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_bytes(out.getvalue())  # a cache file: rename for atomicity, no fsync
+    os.replace(partial, path)
     return path
 
 

@@ -72,12 +72,9 @@ NO_LINE_END = frozenset("（「『【《〈“‘([{")
 TOKEN = re.compile(r"[A-Za-z0-9_@#$&+\-=./:%]+|\s+|.")
 
 
-def _wide(char: str) -> bool:
-    return ord(char) >= 0x2E80 or char in "“”‘’…—·"
-
-
 def _width(token: str) -> int:
-    return sum(2 if _wide(c) else 1 for c in token)
+    """Half-width characters: 2 for a Chinese character or punctuation (3 bytes in UTF-8)."""
+    return (len(token.encode("utf-8")) + len(token)) // 2
 
 
 def wrap_lines(text: str, capacity: float) -> list[str]:
@@ -91,30 +88,34 @@ def wrap_lines(text: str, capacity: float) -> list[str]:
     capacity = max(2, int(capacity))
     lines = []
     for paragraph in text.split("\n"):
-        tokens = []
+        if _width(paragraph) <= capacity:
+            lines.append(paragraph)
+            continue
+        tokens, widths = [], []
         for token in TOKEN.findall(paragraph):
-            while _width(token) > capacity:  # a very long Latin run: split it
-                cut = max(1, capacity - 1)
-                tokens.append(token[:cut])
-                token = token[cut:]
+            while len(token) > capacity:  # a very long Latin run: split it
+                tokens.append(token[: capacity - 1])
+                widths.append(capacity - 1)
+                token = token[capacity - 1 :]
             tokens.append(token)
-        current, used = [], 0
-        for token in tokens:
-            width = _width(token)
-            if current and used + width > capacity:
-                carried = []
-                while len(current) > 1 and (carried or [token])[0][0] in NO_LINE_START:
-                    carried.insert(0, current.pop())
-                while len(current) > 1 and current[-1][-1] in NO_LINE_END:
-                    carried.insert(0, current.pop())
-                lines.append("".join(current).rstrip())
-                current = [t for t in carried if not (t.isspace() and t is carried[0])]
-                used = sum(_width(t) for t in current)
-                if token.isspace() and not current:
-                    continue
-            current.append(token)
-            used += width
-        lines.append("".join(current))
+            widths.append(len(token) if token.isascii() else _width(token))
+        start, used, index = 0, 0, 0
+        while index < len(tokens):
+            if used + widths[index] > capacity and index > start:
+                cut = index
+                while cut - 1 > start and tokens[cut][0] in NO_LINE_START:
+                    cut -= 1  # the character before comes down with the punctuation
+                while cut - 1 > start and tokens[cut - 1][-1] in NO_LINE_END:
+                    cut -= 1
+                lines.append("".join(tokens[start:cut]).rstrip())
+                while cut < len(tokens) and tokens[cut].isspace():
+                    cut += 1
+                start, index = cut, cut
+                used = 0
+                continue
+            used += widths[index]
+            index += 1
+        lines.append("".join(tokens[start:]))
     return lines
 
 
@@ -139,6 +140,10 @@ def split_parts(columns: list[Column], budget: float) -> list[int]:
             used = repeated
         used += column.width
     return breaks
+
+
+class WrappedText(str):
+    """Text already broken into lines for its column."""
 
 
 class Book:
@@ -221,6 +226,7 @@ class PrintableSheet:
         self.row = 0
         budget = PAPERS[book.paper][2 if portrait else 1]
         parts = split_parts(columns, budget) if split else None
+        self._capacity = [line_capacity(c.width) for c in columns]
         for index, column in enumerate(columns):
             self.ws.set_column(index, index, column.width)
         self._setup_print(parts, portrait)
@@ -283,6 +289,20 @@ class PrintableSheet:
                 text = "\n".join(wrap_lines(text, line_capacity(column.width)))
             self.write_text(column_index, text, "center" if column.kind == "center" else "")
 
+    def _prepare(self, values: list) -> tuple[list, int]:
+        """The values with long text broken into lines once, and the row's line count."""
+        prepared, lines = [], 1
+        for value, column, capacity in zip(values, self.columns, self._capacity, strict=False):
+            if isinstance(value, str) and value:
+                if column.kind in WRAPPED and (_width(value) > capacity or "\n" in value):
+                    broken = wrap_lines(value, capacity)
+                    value = WrappedText("\n".join(broken))
+                    lines = max(lines, len(broken))
+                elif column.kind not in WRAPPED:
+                    lines = max(lines, self._lines(value, column.width))
+            prepared.append(value)
+        return prepared, lines
+
     def write_text(self, column_index: int, text: str, style: str = "") -> None:
         text = text[:MAX_CELL_TEXT]
         if text.startswith(FORMULA_STARTS):
@@ -297,9 +317,16 @@ class PrintableSheet:
         min_height: float = 0,
     ) -> None:
         """Append one data row; pictures go into the last column's cell area."""
-        self.ws.set_row(self.row, max(min_height, self._height(values, pictures)))
+        values, lines = self._prepare(values)
+        height = lines * LINE_POINTS + 4
+        if pictures:  # pictures on top, the link line below them
+            height = max(height, max(p.height for p in pictures) * 0.75 + 8 + LINE_POINTS)
+        self.ws.set_row(self.row, min(max(min_height, height), MAX_ROW_POINTS))
         for index, (value, column) in enumerate(zip(values, self.columns, strict=False)):
-            self.write_value(index, value, column)
+            if isinstance(value, WrappedText):
+                self.write_text(index, value)
+            else:
+                self.write_value(index, value, column)
         if link is not None:
             index, url, text = link
             self.ws.write_url(self.row, index, url, self.formats["link"], string=text)
