@@ -6,6 +6,7 @@ from inspect_app.documents.fonts import DocumentFonts
 from inspect_app.documents.layout import SI_HAO, Paper
 from inspect_app.documents.wording import cn_date
 from inspect_app.spreadsheets.rows import HandoverLetter
+from inspect_app.spreadsheets.sheets import Progress, no_progress
 
 # mm across the 156 mm type area: 序号, 项目名称, 问题描述, 办理时限, 办理情况 (left blank)
 TABLE_WIDTHS = (12, 26, 54, 22, 42)
@@ -27,7 +28,12 @@ def opening(letter: HandoverLetter) -> str:
     )
 
 
-def write_handover_letter(stream: BinaryIO, letter: HandoverLetter, fonts: DocumentFonts) -> int:
+def write_handover_letter(
+    stream: BinaryIO,
+    letter: HandoverLetter,
+    fonts: DocumentFonts,
+    progress: Progress = no_progress,
+) -> int:
     """Write the 交办函 for one department; return the number of problems."""
     paper = Paper(fonts)
     paper.line(letter.number, align="right")
@@ -68,4 +74,5 @@ def write_handover_letter(stream: BinaryIO, letter: HandoverLetter, fonts: Docum
         size=SI_HAO,
     )
     paper.save(stream)
+    progress(len(letter.problems), len(letter.problems))
     return len(letter.problems)

@@ -9,6 +9,7 @@ from inspect_app.documents.charts import bar_chart
 from inspect_app.documents.fonts import DocumentFonts
 from inspect_app.documents.layout import WU_HAO, Paper
 from inspect_app.documents.wording import cn_date, cn_ordinal, percent, yi_yuan
+from inspect_app.spreadsheets.sheets import Progress, no_progress
 
 
 @dataclass
@@ -99,7 +100,11 @@ def charts(report: CampaignReport, font_path: str | None) -> list[bytes]:
 
 
 def write_report(
-    stream: BinaryIO, report: CampaignReport, fonts: DocumentFonts, font_path: str | None = None
+    stream: BinaryIO,
+    report: CampaignReport,
+    fonts: DocumentFonts,
+    font_path: str | None = None,
+    progress: Progress = no_progress,
 ) -> int:
     """Write the 视察报告; return the number of main problems listed."""
     paper = Paper(fonts)
@@ -141,4 +146,5 @@ def write_report(
     )
     paper.signature(report.office, cn_date(report.reported_on))
     paper.save(stream)
+    progress(report.problems, report.problems)
     return len(report.main_problems)

@@ -13,9 +13,15 @@ from inspect_app.documents.summary import (
     week_sentences,
 )
 from inspect_app.spreadsheets.rows import WeeklyReport
+from inspect_app.spreadsheets.sheets import Progress, no_progress
 
 
-def write_weekly_document(stream: BinaryIO, report: WeeklyReport, fonts: DocumentFonts) -> dict:
+def write_weekly_document(
+    stream: BinaryIO,
+    report: WeeklyReport,
+    fonts: DocumentFonts,
+    progress: Progress = no_progress,
+) -> dict:
     """Write the 周报 as a Word document; return the week's figures."""
     paper = Paper(fonts, compact=True)
     paper.title(report.title)
@@ -38,4 +44,5 @@ def write_weekly_document(stream: BinaryIO, report: WeeklyReport, fonts: Documen
     for text in (report.plan or "（未填写）").split("\n"):
         paper.line(text, indent=True)
     paper.save(stream)
+    progress(len(report.problems), len(report.problems))
     return {"visits": report.week.visits, "problems": report.week.problems}

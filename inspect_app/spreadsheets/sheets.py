@@ -11,10 +11,12 @@ spreadsheet could take for a formula when edited ("=", "+", "-", "@") also gets 
 
 import math
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import accumulate
 from typing import BinaryIO
 
 import xlsxwriter
@@ -91,31 +93,28 @@ def wrap_lines(text: str, capacity: float) -> list[str]:
         if _width(paragraph) <= capacity:
             lines.append(paragraph)
             continue
-        tokens, widths = [], []
-        for token in TOKEN.findall(paragraph):
-            while len(token) > capacity:  # a very long Latin run: split it
-                tokens.append(token[: capacity - 1])
-                widths.append(capacity - 1)
-                token = token[capacity - 1 :]
-            tokens.append(token)
-            widths.append(len(token) if token.isascii() else _width(token))
-        start, used, index = 0, 0, 0
-        while index < len(tokens):
-            if used + widths[index] > capacity and index > start:
-                cut = index
-                while cut - 1 > start and tokens[cut][0] in NO_LINE_START:
-                    cut -= 1  # the character before comes down with the punctuation
-                while cut - 1 > start and tokens[cut - 1][-1] in NO_LINE_END:
-                    cut -= 1
-                lines.append("".join(tokens[start:cut]).rstrip())
-                while cut < len(tokens) and tokens[cut].isspace():
-                    cut += 1
-                start, index = cut, cut
-                used = 0
-                continue
-            used += widths[index]
-            index += 1
-        lines.append("".join(tokens[start:]))
+        tokens = TOKEN.findall(paragraph)  # a Latin word, a run of spaces, or one character
+        if max(map(len, tokens)) >= capacity:  # a very long Latin run: split it
+            tokens = [
+                t[i : i + capacity - 1] for t in tokens for i in range(0, len(t), capacity - 1)
+            ]
+        # a token is ASCII (one unit a character) or one wide character (two units)
+        ends = list(accumulate([len(t) if t.isascii() else 2 for t in tokens], initial=0))
+        start, count = 0, len(tokens)
+        while start < count:
+            cut = bisect_right(ends, ends[start] + capacity) - 1  # tokens[start:cut] fit
+            if cut >= count:
+                lines.append("".join(tokens[start:]))
+                break
+            cut = max(cut, start + 1)
+            while cut - 1 > start and tokens[cut][0] in NO_LINE_START:
+                cut -= 1  # the character before comes down with the punctuation
+            while cut - 1 > start and tokens[cut - 1][-1] in NO_LINE_END:
+                cut -= 1
+            lines.append("".join(tokens[start:cut]).rstrip())
+            while cut < count and tokens[cut].isspace():
+                cut += 1
+            start = cut
     return lines
 
 
