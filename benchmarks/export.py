@@ -158,8 +158,9 @@ def child(mode: str, folder: str) -> dict:
 
 
 def bare_sheets(ctx):
-    """The ledger's sheets as (name, columns, rows): the very cells the ledger writes, with
-    long text already broken into lines, as plain lists."""
+    """The ledger's sheets as (name, columns, rows): the very cells the ledger writes (its
+    problem, photo, suggestion and visit sheets, with the photo links), long text already
+    broken into lines, as plain lists."""
     from inspect_app.ledger import services
     from inspect_app.listing import Filters
     from inspect_app.spreadsheets import ledger
@@ -174,10 +175,13 @@ def bare_sheets(ctx):
         ]  # fmt: skip
 
     user, filters = ctx.user, Filters()
-    problems = services.problem_rows(services.problem_query(user, filters), ctx)
+    problems = list(services.problem_rows(services.problem_query(user, filters), ctx))
+    photos = [r for r in problems if r.photo_count]
     return [
         ("问题台账", ledger.PROBLEM_COLUMNS,
          laid_out(ledger.PROBLEM_COLUMNS, [ledger.problem_values(n, r) for n, r in enumerate(problems, 1)])),
+        ("照片", ledger.PHOTO_COLUMNS,
+         laid_out(ledger.PHOTO_COLUMNS, [[*ledger.photo_values(n, r)[:-1], ("查看照片", r.photo_url)] for n, r in enumerate(photos, 1)])),
         ("意见建议", ledger.SUGGESTION_COLUMNS,
          laid_out(ledger.SUGGESTION_COLUMNS, [[n, *ledger.suggestion_values(r)] for n, r in enumerate(services.suggestion_rows(user, filters), 1)])),
         ("视察记录", ledger.VISIT_COLUMNS,
@@ -201,7 +205,9 @@ def write_bare(stream, sheets) -> None:
         for row_number, row in enumerate(rows, start=3):
             ws.set_row(row_number, 45)
             for col, (value, kind) in enumerate(zip(row, kinds, strict=False)):
-                if value is None or value == "":
+                if isinstance(value, tuple):  # the photo link
+                    ws.write_url(row_number, col, value[1], formats["link"], string=value[0])
+                elif value is None or value == "":
                     ws.write_blank(row_number, col, None, formats["text"])
                 elif kind == "date":
                     ws.write_datetime(row_number, col, value, formats["date"])
