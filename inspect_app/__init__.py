@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from inspect_app import database
 from inspect_app.config import DefaultConfig, from_environment
-from inspect_app.extensions import babel, csrf, db, login_manager, migrate
+from inspect_app.extensions import babel, csrf, db, login_manager, migrate, queue
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,6 +55,7 @@ def _fill_instance_defaults(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'inspect.sqlite'}"
     app.config["PHOTO_ROOT"] = str(app.config.get("PHOTO_ROOT") or instance / "photos")
     app.config["EXPORT_DIR"] = str(app.config.get("EXPORT_DIR") or ROOT / "exports")
+    app.config["JOB_FILES_DIR"] = str(app.config.get("JOB_FILES_DIR") or instance / "exports")
     for key in ("PHOTO_MAX_BYTES", "PHOTO_MAX_PIXELS", "MAX_CONTENT_LENGTH", "PAGE_SIZE"):
         app.config[key] = int(app.config[key])
 
@@ -72,6 +73,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    queue.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -108,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     from inspect_app.admin.routes import bp as admin_bp
     from inspect_app.auth.routes import bp as auth_bp
     from inspect_app.imports.routes import bp as imports_bp
+    from inspect_app.jobs.routes import bp as jobs_bp
     from inspect_app.ledger.routes import bp as ledger_bp
     from inspect_app.main.routes import bp as main_bp
     from inspect_app.photo_files.routes import bp as photo_files_bp
@@ -115,7 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from inspect_app.visits.routes import bp as visits_bp
 
     blueprints = (main_bp, auth_bp, visits_bp, problems_bp, photo_files_bp, admin_bp)
-    for blueprint in (*blueprints, ledger_bp, imports_bp):
+    for blueprint in (*blueprints, ledger_bp, imports_bp, jobs_bp):
         app.register_blueprint(blueprint)
 
 

@@ -6,6 +6,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from inspect_app.jobs.queue import TaskQueue
 from inspect_app.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -13,3 +14,4 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+queue = TaskQueue()

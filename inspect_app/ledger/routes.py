@@ -1,17 +1,32 @@
-"""Downloads: the ledger, the departments' handover lists, the weekly group workbook."""
+"""Downloads: the ledger, the departments' handover lists, the weekly group workbook.
+
+Each URL answers a POST (the page's button) by starting a background job and showing its
+progress; a GET sends a small export straight back and offers the button for a larger one.
+"""
 
 import tempfile
-import zipfile
 from datetime import datetime, timedelta
+from functools import partial
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import force_locale
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from inspect_app.access import is_secretary, require_role, secretary_group_ids
 from inspect_app.extensions import db
+from inspect_app.jobs.services import start_export
 from inspect_app.ledger import services
+from inspect_app.ledger.export_kinds import write_handover_zip
 from inspect_app.listing import Filters, read_filters
 from inspect_app.models import Department, Group, Role
 from inspect_app.templating import SHANGHAI, today_local
@@ -36,8 +51,26 @@ def _context() -> services.ExportContext:
     ctx = services.ExportContext(
         current_user, today_local(), now, current_app.config["PHOTO_ROOT"], request.url_root
     )
-    ctx.images = request.args.get("images", "1") != "0"
+    ctx.images = request.values.get("images", "1") != "0"
     return ctx
+
+
+def _export(kind: str, filename: str, write, count, **params):
+    """POST: start the job (one per click). GET: small exports straight back, else the button."""
+    params = {
+        "args": request.args.to_dict(),
+        "images": request.values.get("images", "1") != "0",
+        "base_url": request.url_root,
+        **params,
+    }
+    if request.method == "POST":
+        token = request.form.get("request_token")
+        job = start_export(current_user, kind, params, filename, token)
+        return redirect(url_for("jobs.show", job_id=job.id, started=1), code=303)
+    rows = count()
+    if rows <= int(current_app.config["INLINE_EXPORT_MAX_ROWS"]):
+        return _send(write, filename)
+    return render_template("jobs/start.html", filename=filename, rows=rows)
 
 
 def _send(write, filename: str):
@@ -54,12 +87,17 @@ def _stamp() -> str:
     return today_local().strftime("%Y%m%d")
 
 
-@bp.get("/export.xlsx")
+@bp.route("/export.xlsx", methods=("GET", "POST"))
 @login_required
 def export():
     _require_exporter()
     filters, ctx = read_filters(request.args), _context()
-    return _send(lambda out: services.export_ledger(out, ctx, filters), f"问题台账_{_stamp()}.xlsx")
+    return _export(
+        "ledger",
+        f"问题台账_{_stamp()}.xlsx",
+        lambda out: services.export_ledger(out, ctx, filters),
+        lambda: services.count_problems(current_user, filters),
+    )
 
 
 @bp.get("/handover/")
@@ -73,7 +111,7 @@ def handover():
     return render_template("ledger/handover.html", departments=departments, filters=filters)
 
 
-@bp.get("/handover/<int:department_id>.xlsx")
+@bp.route("/handover/<int:department_id>.xlsx", methods=("GET", "POST"))
 @login_required
 def handover_one(department_id: int):
     require_role(current_user, Role.STAFF, Role.DEPARTMENT)
@@ -82,26 +120,30 @@ def handover_one(department_id: int):
     department = db.get_or_404(Department, department_id)
     filters, ctx = read_filters(request.args), _context()
     name = f"交办清单_{department.name}_{_stamp()}.xlsx"
-    return _send(lambda out: services.export_handover(out, ctx, filters, department), name)
+    scoped = Filters(**{**filters.__dict__, "department_id": department.id})
+    return _export(
+        "handover",
+        name,
+        lambda out: services.export_handover(out, ctx, filters, department),
+        lambda: services.count_problems(current_user, scoped),
+        department_id=department.id,
+    )
 
 
-@bp.get("/handover.zip")
+@bp.route("/handover.zip", methods=("GET", "POST"))
 @login_required
 def handover_all():
     require_role(current_user, Role.STAFF)
     filters, ctx = read_filters(request.args), _context()
 
-    def write(out):
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for department in services.handover_departments(current_user, filters):
-                with tempfile.TemporaryFile() as part:
-                    services.export_handover(part, ctx, filters, department)
-                    part.seek(0)
-                    with archive.open(f"交办清单_{department.name}.xlsx", "w") as entry:
-                        while chunk := part.read(1 << 20):
-                            entry.write(chunk)
+    write = partial(write_handover_zip, ctx=ctx, filters=filters)
 
-    return _send(write, f"交办清单_全部承办单位_{_stamp()}.zip")
+    return _export(
+        "handover_all",
+        f"交办清单_全部承办单位_{_stamp()}.zip",
+        write,
+        lambda: services.count_problems(current_user, filters),
+    )
 
 
 def _weekly_groups() -> list[Group]:
@@ -131,15 +173,24 @@ def weekly():
     )
 
 
-@bp.get("/weekly.xlsx")
+@bp.route("/weekly.xlsx", methods=("GET", "POST"))
 @login_required
 def weekly_export():
     _require_weekly_reporter()
-    filters = read_filters(request.args)
+    filters = read_filters(request.values)
     group = next((g for g in _weekly_groups() if g.id == filters.group_id), None)
     if group is None:
         abort(404)
     start, end = _this_week(filters)
     ctx = _context()
     name = f"周报_{group.name}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
-    return _send(lambda out: services.export_weekly(out, ctx, group, start, end), name)
+    week = Filters(group_id=group.id, date_from=start, date_to=end)
+    return _export(
+        "weekly",
+        name,
+        lambda out: services.export_weekly(out, ctx, group, start, end),
+        lambda: services.count_problems(current_user, week),
+        group_id=group.id,
+        start=start.isoformat(),
+        end=end.isoformat(),
+    )

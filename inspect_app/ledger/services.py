@@ -317,7 +317,7 @@ def export_title(filters: Filters, suffix: str) -> str:
     return f"{campaign.title if campaign else '视察活动'}{suffix}"
 
 
-def export_ledger(stream: BinaryIO, ctx: ExportContext, filters: Filters) -> int:
+def export_ledger(stream: BinaryIO, ctx: ExportContext, filters: Filters, progress=None) -> int:
     meta = ExportMeta(export_title(filters, "问题台账"), describe_filters(filters), ctx.now)
     return write_ledger(
         stream,
@@ -325,6 +325,7 @@ def export_ledger(stream: BinaryIO, ctx: ExportContext, filters: Filters) -> int
         problem_rows(problem_query(ctx.user, filters), ctx),
         suggestion_rows(ctx.user, filters),
         visit_rows(ctx.user, filters),
+        progress,
     )
 
 
@@ -344,16 +345,18 @@ def handover_departments(user: User, filters: Filters) -> list[Department]:
 
 
 def export_handover(
-    stream: BinaryIO, ctx: ExportContext, filters: Filters, department: Department
+    stream: BinaryIO, ctx: ExportContext, filters: Filters, department: Department, progress=None
 ) -> int:
     scoped = Filters(**{**filters.__dict__, "department_id": department.id})
     title = export_title(filters, f"问题交办清单（{department.name}）")
     meta = ExportMeta(title, describe_filters(scoped), ctx.now)
     rows = problem_rows(problem_query(ctx.user, scoped), ctx, department.id)
-    return write_handover(stream, meta, rows)
+    return write_handover(stream, meta, rows, progress)
 
 
-def export_weekly(stream: BinaryIO, ctx: ExportContext, group: Group, start: date, end: date):
+def export_weekly(
+    stream: BinaryIO, ctx: ExportContext, group: Group, start: date, end: date, progress=None
+):
     filters = Filters(group_id=group.id, date_from=start, date_to=end)
     title = f"{group.name}视察周报（{start:%Y年%m月%d日}至{end:%Y年%m月%d日}）"
     meta = ExportMeta(title, describe_filters(filters), ctx.now)
@@ -363,4 +366,11 @@ def export_weekly(stream: BinaryIO, ctx: ExportContext, group: Group, start: dat
         visit_rows(ctx.user, filters),
         problem_rows(problem_query(ctx.user, filters), ctx),
         suggestion_rows(ctx.user, filters),
+        progress,
     )
+
+
+def count_problems(user: User, filters: Filters) -> int:
+    """How many problems an export with these filters writes (the progress bar's total)."""
+    ids = problem_query(user, filters).with_only_columns(Problem.id).order_by(None)
+    return db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0

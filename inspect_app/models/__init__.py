@@ -13,6 +13,7 @@ from inspect_app.models.campaigns import (
     ProjectStage,
     group_project,
 )
+from inspect_app.models.jobs import ExportJob, JobState
 from inspect_app.models.people import Department, Role, User
 from inspect_app.models.records import (
     OPEN_STATUSES,
@@ -37,9 +38,11 @@ __all__ = [
     "CampaignKind",
     "CampaignStatus",
     "Department",
+    "ExportJob",
     "Group",
     "GroupLevel",
     "GroupMember",
+    "JobState",
     "Photo",
     "Problem",
     "ProblemCategory",

@@ -1,6 +1,6 @@
 """交办清单: one workbook per department, with only its problems and their deadlines."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import BinaryIO
 
 from inspect_app.spreadsheets.ledger import photo_link
@@ -49,14 +49,26 @@ def handover_values(number: int, row: ProblemRow) -> list:
     ]
 
 
-def write_handover(stream: BinaryIO, meta: ExportMeta, problems: Iterable[ProblemRow]) -> int:
-    """Write one department's handover workbook; return the number of problems."""
+def write_handover(
+    stream: BinaryIO,
+    meta: ExportMeta,
+    problems: Iterable[ProblemRow],
+    progress: Callable[[int, int | None], None] | None = None,
+) -> int:
+    """Write one department's handover workbook; return the number of problems.
+
+    `progress(done, total)` as in write_ledger: per row with None, then done == total.
+    """
     workbook = new_workbook()
     sheet = PrintableSheet(workbook, "交办清单", meta.title, meta.line(), HANDOVER_COLUMNS)
     count = 0
     for count, row in enumerate(problems, start=1):
         link = photo_link(row, len(HANDOVER_COLUMNS) - 1)
         sheet.append(handover_values(count, row), row.pictures, link)
+        if progress:
+            progress(count, None)
     sheet.close()
+    if progress:
+        progress(count, count)
     workbook.save(stream)
     return count

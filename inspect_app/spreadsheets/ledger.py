@@ -1,7 +1,7 @@
 """问题台账: the aggregated problem ledger, with 意见建议, 视察记录 and 统计 sheets."""
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import BinaryIO
 
 from inspect_app.spreadsheets.rows import ExportMeta, ProblemRow, SuggestionRow, VisitRow
@@ -137,8 +137,13 @@ def write_ledger(
     problems: Iterable[ProblemRow],
     suggestions: Iterable[SuggestionRow],
     visits: Iterable[VisitRow],
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> int:
-    """Write the ledger workbook to `stream`; return the number of problems written."""
+    """Write the ledger workbook to `stream`; return the number of problems written.
+
+    `progress(done, total)` is called after every problem row with total None, and once with
+    done == total when every row is written and the file is being packed.
+    """
     workbook = new_workbook()
     line = meta.line()
     problem_sheet = PrintableSheet(workbook, "问题台账", meta.title, line, PROBLEM_COLUMNS)
@@ -156,6 +161,8 @@ def write_ledger(
             problem_values(count, row), row.pictures, photo_link(row, len(PROBLEM_COLUMNS) - 1)
         )
         stats.add(row)
+        if progress:
+            progress(count, None)
     for number, row in enumerate(suggestions, start=1):
         suggestion_sheet.append(suggestion_values(number, row))
     for number, row in enumerate(visits, start=1):
@@ -163,6 +170,8 @@ def write_ledger(
     stats.write(stats_sheet)
     for sheet in (problem_sheet, suggestion_sheet, visit_sheet):
         sheet.close()
+    if progress:
+        progress(count, count)
     workbook.save(stream)
     return count
 

@@ -1,7 +1,7 @@
 """周报: a group's visits, problems and suggestions for a date range, with a summary sheet."""
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import BinaryIO
 
 from inspect_app.spreadsheets.ledger import (
@@ -23,8 +23,12 @@ def write_weekly(
     visits: Iterable[VisitRow],
     problems: Iterable[ProblemRow],
     suggestions: Iterable[SuggestionRow],
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> dict:
-    """Write the weekly workbook; return the summary counts."""
+    """Write the weekly workbook; return the summary counts.
+
+    `progress(done, total)` as in write_ledger, counting problem rows.
+    """
     workbook = new_workbook()
     line = meta.line()
     summary = PlainSheet(workbook, "汇总", meta.title, line, [24, 12, 12, 12, 12])
@@ -49,6 +53,8 @@ def write_weekly(
         )
         categories[row.category] += 1
         counts["problems"] = number
+        if progress:
+            progress(number, None)
     for number, _row in enumerate(suggestions, start=1):
         suggestion_sheet.append(suggestion_values(number, _row))
         counts["suggestions"] = number
@@ -67,6 +73,8 @@ def write_weekly(
     summary.section("每日视察", ["日期", "视察次数"], by_day)
     for sheet in (visit_sheet, problem_sheet, suggestion_sheet):
         sheet.close()
+    if progress:
+        progress(counts["problems"], counts["problems"])
     workbook.save(stream)
     counts["projects"] = len(projects)
     return dict(counts)
