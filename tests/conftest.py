@@ -1,8 +1,6 @@
 """Fixtures: a migrated demo database built once, copied fresh for every test."""
 
-import os
 import shutil
-import uuid
 from pathlib import Path
 
 import pytest
@@ -24,9 +22,6 @@ def _config(folder: Path) -> dict:
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'inspect.sqlite'}",
         "PHOTO_ROOT": str(folder / "photos"),
-        # the job queue: SQLite in the instance folder, or Redis when the CI asks for it
-        "REDIS_URL": os.environ.get("INSPECT_TEST_REDIS_URL") or None,
-        "QUEUE_NAME": f"inspect-test-{uuid.uuid4().hex[:12]}",
     }
 
 

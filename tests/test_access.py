@@ -37,6 +37,7 @@ MATRIX = {
     "/ledger/weekly.xlsx?group_id={group}": (N, A, A, N, N),
     "/ledger/weekly.xlsx?group_id={other_group}": (N, N, A, N, N),
     "/imports/": (N, N, A, N, N),
+    "/exports/": (A, A, A, A, A),
     "/imports/template/projects.xlsx": (N, N, A, N, N),
 }
 
@@ -153,6 +154,7 @@ POST_MATRIX = {
     "/admin/projects/new": (N, N, A, N, N),
     "/admin/departments/{housing}/edit": (N, N, A, N, N),
     "/imports/": (N, N, A, N, N),
+    "/exports/": (A, A, A, A, A),
     "/account": (A, A, A, A, A),
     "/account/language": (A, A, A, A, A),
     "/logout": (A, A, A, A, A),
