@@ -8,7 +8,7 @@ PO := inspect_app/translations/en/LC_MESSAGES/messages.po
 MO := $(PO:.po=.mo)
 export FLASK_APP := inspect_app
 
-.PHONY: run test lint bench db translations extract clean
+.PHONY: run worker test lint bench db translations extract clean
 
 $(BIN)/flask: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -25,9 +25,17 @@ db: $(BIN)/flask $(MO)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
 
+# The development server and one queue worker beside it (exports, periodic cleanup);
+# Ctrl-C stops both.
 run: db
 	$(BIN)/flask cleanup
+	$(BIN)/flask worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+# A production queue worker (run beside `make serve`/gunicorn; see README "Background jobs").
+WORKERS ?= 2
+worker: db
+	$(BIN)/flask worker --workers $(WORKERS)
 
 test: $(BIN)/flask $(MO)
 	$(BIN)/ruff check .
@@ -41,6 +49,7 @@ lint: $(BIN)/flask
 bench: $(BIN)/flask $(MO)
 	$(BIN)/python benchmarks/photos.py
 	$(BIN)/python benchmarks/export.py
+	$(BIN)/python benchmarks/export_jobs.py $(BENCH_ARGS)
 
 extract: $(BIN)/flask
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o inspect_app/translations/messages.pot .

@@ -1,0 +1,251 @@
+"""The ledger through the job path at 1,000, 10,000 and 100,000 problems, beside bare XlsxWriter.
+
+Each measurement is a fresh process, modes interleaved run by run:
+  job            a queued ExportJob run by the worker code (Huey task, progress rows, heartbeat,
+                 temp file renamed), without pictures
+  bare           XlsxWriter (constant_memory) writing the same cells with the same formats
+  job-pictures   the job with two thumbnails per problem
+  bare-pictures  XlsxWriter with the same pictures inserted
+Peak memory is the process's ru_maxrss (whole worker process, imports included).
+Goals (issue 12): job <= 1.2x bare without pictures, <= 2x with; peak <= 300 MB at 100,000
+with pictures. `--max 10000` leaves the 100,000 size out (it takes minutes).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).parent))
+
+import export as ledger_bench  # noqa: E402 - the database builder of benchmarks/export.py
+
+SIZES = (1_000, 10_000, 100_000)
+MODES = ("job", "bare", "job-pictures", "bare-pictures")
+CHILD = r"""
+import json, sys
+sys.path.insert(0, {root!r}); sys.path.insert(0, {bench!r})
+import export_jobs as bench
+print(json.dumps(bench.child({mode!r}, {folder!r})))
+"""
+
+
+def _config(folder: Path) -> dict:
+    return {**ledger_bench._config(folder), "SECRET_KEY": "bench", "JOB_HEARTBEAT_SECONDS": 5}
+
+
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(mode: str, folder: str) -> dict:
+    from inspect_app import create_app
+
+    app = create_app(_config(Path(folder)))
+    with app.app_context():
+        if mode.startswith("job"):
+            seconds, size = run_job(app, pictures=mode == "job-pictures")
+        else:
+            seconds, size = run_bare(app, pictures=mode == "bare-pictures")
+    return {"seconds": seconds, "peak_mb": _peak_mb(), "bytes": size}
+
+
+def run_job(app, pictures: bool) -> tuple[float, int]:
+    """Queue an export job as the button does, then run it as the worker does."""
+    from inspect_app.database import writing
+    from inspect_app.extensions import db, queue
+    from inspect_app.jobs import tasks
+    from inspect_app.models import ExportJob
+
+    with writing():
+        job = ExportJob(
+            user_id=1, kind="ledger", filename="问题台账.xlsx",
+            parameters={"args": {}, "images": pictures, "base_url": "http://x/"},
+            scope={"id": 1, "role": "staff", "department_id": None, "group_ids": [],
+                   "secretary_group_ids": []},
+        )  # fmt: skip
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
+    db.session.remove()
+    start = time.perf_counter()
+    tasks.run_export(job_id)
+    assert queue.run_pending() == 1
+    seconds = time.perf_counter() - start
+    finished = db.session.get(ExportJob, job_id)
+    assert finished.state == "done", finished.error
+    return seconds, Path(finished.file_path).stat().st_size
+
+
+def bare_rows(app, pictures: bool):
+    """The ledger's problem sheet cells (and thumbnails) read before timing: writing only."""
+    from sqlalchemy import text
+
+    from inspect_app.extensions import db
+    from inspect_app.photos import photo_paths
+
+    rows = db.session.execute(text(
+        "select p.id, p.code, g.name, pr.town, pr.name, v.visited_on, p.category, p.description, "
+        "s.text, u.name, d.name, '', p.deadline, p.status, p.answer, '' "
+        "from problem p join inspection_group g on g.id = p.group_id join project pr on pr.id = p.project_id "
+        "join visit v on v.id = p.visit_id join suggestion s on s.problem_id = p.id "
+        "join user u on u.id = p.author_id left join department d on d.id = p.lead_department_id "
+        "order by g.sort_order, p.code, p.id"
+    )).all()  # fmt: skip
+    keys = {}
+    if pictures:
+        root = Path(app.config["PHOTO_ROOT"])
+        for problem_id, key in db.session.execute(
+            text("select problem_id, storage_key from photo order by id")
+        ):
+            keys.setdefault(problem_id, []).append(str(photo_paths(root, key)[1]))
+    return rows, keys
+
+
+def run_bare(app, pictures: bool) -> tuple[float, int]:
+    import xlsxwriter
+
+    from inspect_app.spreadsheets.ledger import PROBLEM_COLUMNS, SUGGESTION_COLUMNS, VISIT_COLUMNS
+
+    rows, keys = bare_rows(app, pictures)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bare.xlsx"
+        start = time.perf_counter()
+        book = xlsxwriter.Workbook(
+            str(path), {"constant_memory": True, "strings_to_formulas": False}
+        )
+        base = {
+            "font_name": "宋体",
+            "font_size": 10,
+            "text_wrap": True,
+            "valign": "top",
+            "border": 1,
+        }
+        formats = {
+            "title": book.add_format(
+                {"font_name": "宋体", "font_size": 16, "bold": True, "align": "center"}
+            ),
+            "meta": book.add_format({"font_name": "宋体", "font_size": 10, "text_wrap": True}),
+            "header": book.add_format(
+                {**base, "bold": True, "font_size": 11, "align": "center", "bg_color": "#DDDDDD"}
+            ),
+            "text": book.add_format(base),
+            "date": book.add_format({**base, "num_format": "yyyy-mm-dd"}),
+            "int": book.add_format({**base, "num_format": "0"}),
+            "link": book.add_format(
+                {**base, "font_color": "#0563C1", "underline": 1, "valign": "bottom"}
+            ),
+        }
+        sheets = (
+            ("问题台账", PROBLEM_COLUMNS),
+            ("意见建议", SUGGESTION_COLUMNS),
+            ("视察记录", VISIT_COLUMNS),
+        )
+        for name, columns in sheets:
+            sheet = book.add_worksheet(name)
+            for index, column in enumerate(columns):
+                sheet.set_column(index, index, column.width)
+            sheet.merge_range(
+                0, 0, 0, len(columns) - 1, "性能测试视察活动问题台账", formats["title"]
+            )
+            sheet.merge_range(1, 0, 1, len(columns) - 1, "筛选条件：全部", formats["meta"])
+            for index, column in enumerate(columns):
+                sheet.write_string(2, index, column.header, formats["header"])
+            sheet.freeze_panes(3, 0)
+            for number, row in enumerate(rows, start=1):
+                r = number + 2
+                values = [number, *row[1:]][: len(columns)]
+                sheet.set_row(r, 80 if keys else 60)
+                for c, (value, column) in enumerate(zip(values, columns, strict=False)):
+                    if value is None or value == "":
+                        sheet.write_blank(r, c, None, formats["text"])
+                    elif column.kind == "int" and isinstance(value, int):
+                        sheet.write_number(r, c, value, formats["int"])
+                    elif column.kind == "date":
+                        sheet.write_string(r, c, str(value), formats["date"])
+                    else:
+                        sheet.write_string(r, c, str(value), formats["text"])
+                if name == "问题台账":
+                    last = len(columns) - 1
+                    sheet.write_url(
+                        r, last, f"http://x/photos/{row[0]}", formats["link"], "查看照片（2 张）"
+                    )
+                    for position, thumb in enumerate(keys.get(row[0], [])[:2]):
+                        sheet.insert_image(
+                            r,
+                            last,
+                            thumb,
+                            {
+                                "x_offset": 4 + position * 79,
+                                "y_offset": 4,
+                                "x_scale": 0.23,
+                                "y_scale": 0.23,
+                            },
+                        )
+            sheet.autofilter(2, 0, len(rows) + 2, len(columns) - 1)
+        book.close()
+        return time.perf_counter() - start, path.stat().st_size
+
+
+def measure(mode: str, folder: Path) -> dict:
+    code = CHILD.format(
+        root=str(ROOT), bench=str(Path(__file__).parent), mode=mode, folder=str(folder)
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max", type=int, default=SIZES[-1], help="largest size to run")
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
+    options = parser.parse_args()
+    summary = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in [s for s in SIZES if s <= options.max]:
+            folder = Path(tmp) / str(size)
+            folder.mkdir()
+            started = time.perf_counter()
+            ledger_bench.build_database(folder, size)
+            print(
+                f"{size:,} problems: database built in {time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
+            runs = 1 if size >= 100_000 else options.runs
+            results = {mode: [] for mode in MODES}
+            for _ in range(runs):  # interleaved: job, bare, job-pictures, bare-pictures, again
+                for mode in MODES:
+                    results[mode].append(measure(mode, folder))
+            figures = {
+                mode: {
+                    "seconds": statistics.median(r["seconds"] for r in rs),
+                    "peak_mb": max(r["peak_mb"] for r in rs),
+                    "mb_file": rs[0]["bytes"] / 1e6,
+                }
+                for mode, rs in results.items()
+            }
+            summary[size] = figures
+            for mode, f in figures.items():
+                print(
+                    f"  {mode:<14} median {f['seconds']:>7.2f} s   peak RSS {f['peak_mb']:>6.0f} MB   file {f['mb_file']:.1f} MB"
+                )
+            plain = figures["job"]["seconds"] / figures["bare"]["seconds"]
+            with_pictures = figures["job-pictures"]["seconds"] / figures["bare-pictures"]["seconds"]
+            print(
+                f"  ratio job/bare: {plain:.2f}x without pictures (goal <= 1.2x), {with_pictures:.2f}x with (goal <= 2x)",
+                flush=True,
+            )
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
