@@ -4,7 +4,9 @@ Each measurement is a fresh process, modes interleaved run by run:
   job            a queued ExportJob run by the worker code (Huey task, progress rows, heartbeat,
                  temp file renamed), without pictures
   bare           XlsxWriter (constant_memory) writing the same cells with the same formats
-  job-pictures   the job with two thumbnails per problem
+  writer         the same workbook written by calling the export directly (no job): the
+                 difference to `job` is what the queue, progress rows and heartbeat cost
+  job-pictures   the job with two thumbnails per problem (writer-pictures likewise)
   bare-pictures  XlsxWriter with the same pictures inserted
 Peak memory is the process's ru_maxrss (whole worker process, imports included).
 Goals (issue 12): job <= 1.2x bare without pictures, <= 2x with; peak <= 300 MB at 100,000
@@ -28,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import export as ledger_bench  # noqa: E402 - the database builder of benchmarks/export.py
 
 SIZES = (1_000, 10_000, 100_000)
-MODES = ("job", "bare", "job-pictures", "bare-pictures")
+MODES = ("job", "writer", "bare", "job-pictures", "writer-pictures", "bare-pictures")
 CHILD = r"""
 import json, sys
 sys.path.insert(0, {root!r}); sys.path.insert(0, {bench!r})
@@ -54,6 +56,8 @@ def child(mode: str, folder: str) -> dict:
     with app.app_context():
         if mode.startswith("job"):
             seconds, size = run_job(app, pictures=mode == "job-pictures")
+        elif mode.startswith("writer"):
+            seconds, size = run_writer(app, pictures=mode == "writer-pictures")
         else:
             seconds, size = run_bare(app, pictures=mode == "bare-pictures")
     return {"seconds": seconds, "peak_mb": _peak_mb(), "bytes": size}
@@ -84,6 +88,26 @@ def run_job(app, pictures: bool) -> tuple[float, int]:
     finished = db.session.get(ExportJob, job_id)
     assert finished.state == "done", finished.error
     return seconds, Path(finished.file_path).stat().st_size
+
+
+def run_writer(app, pictures: bool) -> tuple[float, int]:
+    """The same export called directly, as a request did before jobs."""
+    from datetime import datetime
+
+    from flask_babel import force_locale
+
+    from inspect_app.access import ScopeSnapshot
+    from inspect_app.ledger import services
+    from inspect_app.listing import Filters
+
+    now = datetime(2026, 11, 21, 9)
+    staff = ScopeSnapshot(1, "staff", None, (), ())
+    ctx = services.ExportContext(staff, now.date(), now, app.config["PHOTO_ROOT"], "http://x/")
+    ctx.images = pictures
+    with tempfile.TemporaryFile() as out, force_locale("zh_Hans_CN"):
+        start = time.perf_counter()
+        services.export_ledger(out, ctx, Filters())
+        return time.perf_counter() - start, out.tell()
 
 
 def bare_rows(app, pictures: bool):
