@@ -232,10 +232,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max", type=int, default=SIZES[-1], help="largest size to run")
     parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
+    parser.add_argument("--sizes", type=int, nargs="+", default=SIZES, help="sizes to run")
     options = parser.parse_args()
     summary = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for size in [s for s in SIZES if s <= options.max]:
+        for size in [s for s in options.sizes if s <= options.max]:
             folder = Path(tmp) / str(size)
             folder.mkdir()
             started = time.perf_counter()

@@ -66,7 +66,7 @@ def _export(kind: str, filename: str, write, count, **params):
     if request.method == "POST":
         token = request.form.get("request_token")
         job = start_export(current_user, kind, params, filename, token)
-        return redirect(url_for("jobs.show", job_id=job.id, started=1), code=303)
+        return redirect(url_for("jobs.show", job_id=job.id, started=1))
     rows = count()
     if rows <= int(current_app.config["INLINE_EXPORT_MAX_ROWS"]):
         return _send(write, filename)
