@@ -8,7 +8,7 @@ Each measurement is a fresh process, modes interleaved run by run:
                  difference to `job` is what the queue, progress rows and heartbeat cost
   job-pictures   the job with two thumbnails per problem (writer-pictures likewise)
   bare-pictures  XlsxWriter with the same pictures inserted
-Peak memory is the process's ru_maxrss (whole worker process, imports included).
+Peak memory is the worker process's peak RSS (VmHWM; the whole process, imports included).
 Goals (issue 12): job <= 1.2x bare without pictures, <= 2x with; peak <= 300 MB at 100,000
 with pictures. `--max 10000` leaves the 100,000 size out (it takes minutes).
 """
@@ -44,9 +44,9 @@ def _config(folder: Path) -> dict:
 
 
 def _peak_mb() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss, not inherited on exec)."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
 
 
 def child(mode: str, folder: str) -> dict:
