@@ -1,9 +1,7 @@
 """In the browser, with and without JavaScript: nothing typed is lost, nothing stored twice."""
 
-import sqlite3
-
 from support import TESTDATA
-from test_phone_flow import VISIT_DAY, check_phone_layout, log_in
+from test_phone_flow import VISIT_DAY, _query, check_phone_layout, log_in
 
 PHOTO = str(TESTDATA / "exif-orientation" / "Landscape_1.jpg")
 IN_VIEW = (
@@ -13,9 +11,7 @@ IN_VIEW = (
 
 
 def _count(app, table: str) -> int:
-    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    with sqlite3.connect(path) as db:
-        return db.execute(f"select count(*) from {table}").fetchone()[0]  # noqa: S608
+    return _query(app, f"select count(*) from {table}")[0]  # noqa: S608
 
 
 def _fill_visit(page, summary: str) -> None:
