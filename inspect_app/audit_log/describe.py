@@ -58,6 +58,8 @@ ACTIONS = {
     "request_extension": _l("申请延期"),
     "approve_extension": _l("同意延期"),
     "refuse_extension": _l("不同意延期"),
+    "attach_photo": _l("添加照片"),
+    "correct": _l("修改文字"),
 }
 
 ENTITIES = {
@@ -76,6 +78,8 @@ ENTITIES = {
 
 FIELDS = {
     "status": _l("状态"),
+    "note": _l("交办意见"),
+    "photo_id": _l("照片"),
     "category": _l("问题类别"),
     "description": _l("问题描述"),
     "code": _l("编号"),
@@ -276,7 +280,7 @@ class Describer:
             event=event,
             when=local_datetime(event.created_at),
             actor=event.actor.name if event.actor else str(_l("系统")),
-            action=str(ACTIONS.get(event.action, event.action)),
+            action=str(ACTIONS.get(event.action) or _l("其他操作")),
             record_kind=str(ENTITIES.get(event.entity, event.entity)),
             record=self.names.get(event.entity, {}).get(event.entity_id, "")
             or (f"#{event.entity_id}" if event.entity_id else ""),

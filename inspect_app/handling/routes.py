@@ -30,7 +30,7 @@ from inspect_app.models import NoteKind, Problem, ReplyLetter, Role, User
 from inspect_app.problems import actions
 from inspect_app.problems.duplicates import likely_duplicates
 from inspect_app.problems.letters import LetterError, check_letter, letter_path
-from inspect_app.problems.workflow import WorkflowError, check
+from inspect_app.problems.workflow import BY_ACTION, WorkflowError, check
 from inspect_app.templating import today_local
 
 bp = Blueprint("handling", __name__)
@@ -67,6 +67,7 @@ def _button(problem_id: int, action: str, run):
         run(problem)
     except WorkflowError as error:
         return _refused(problem, error)
+    flash(_("已%(action)s。", action=BY_ACTION[action].label), "success")
     return _back(problem)
 
 

@@ -61,7 +61,9 @@ def timeline(problem: Problem) -> list[Step]:
 
 def _step(event: AuditEvent) -> Step:
     who = event.actor.name if event.actor else _("系统")
-    what = str(ACTIONS.get(event.action, event.action))
+    from inspect_app.audit_log.describe import ACTIONS as LOG_ACTIONS
+
+    what = str(ACTIONS.get(event.action) or LOG_ACTIONS.get(event.action) or _("其他操作"))
     return Step(event.created_at, who, what, _details(event.before or {}, event.after or {}))
 
 

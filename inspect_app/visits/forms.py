@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from inspect_app import labels
 from inspect_app.form_messages import CatalogueMeta
+from inspect_app.templating import today_local
 
 TEXT_LIMIT = 5000
 
@@ -128,6 +129,7 @@ class VisitForm(FlaskForm):
         self.allowed_project_ids = set(project_ids)
         self.allowed_member_ids = set(member_ids)
         self.campaign = None  # the chosen group's campaign: its dates bound the visit date
+        self.visited_on.render_kw = {"max": today_local().isoformat()}  # the phone's picker
 
     def validate_project_id(self, field):
         if field.data not in self.allowed_project_ids:

@@ -7,7 +7,7 @@
   "use strict";
   var DB_NAME = "inspect-offline", STORE = "drafts", LOCK = "inspect-outbox";
   var JSON_TIMEOUT = 30000, PHOTO_TIMEOUT = 120000, MAX_WAIT = 10 * 60 * 1000;
-  var QUEUED = { waiting: 1, sending: 1, refused: 1 };
+  var QUEUED = { waiting: 1, sending: 1 };  // a refused item waits for the user, not the network
   var userId = document.body ? document.body.dataset.user : "";
   var live = {};  // uuid -> fraction of the current photo upload (for the progress bars)
 
@@ -258,6 +258,16 @@
     });
   }
 
+  /* Why the server did not take this record, above the form the user is fixing it in. */
+  function showRefusal(form, message) {
+    var p = document.createElement("p");
+    p.className = "flash flash-error";
+    p.setAttribute("role", "alert");
+    p.textContent = form.dataset.textRefusedBecause + message;
+    form.insertBefore(p, form.firstChild);
+    p.scrollIntoView({ block: "center" });
+  }
+
   function showError(form, field, message) {
     var box = field.closest(".field") || field.parentNode;
     box.classList.add("has-error");
@@ -402,6 +412,7 @@
       var draft = found[0] && found[0].state !== "sending" && found[0].state !== "sent" ? found[0] : null;
       if (draft) {
         restore(form, draft);
+        if (draft.state === "refused" && draft.message) showRefusal(form, draft.message);
         if (draft.state !== "draft") { draft.state = "draft"; putItem(draft); }
       } else {
         draft = freshDraft(form, found[1]);  // after Back: the sent record's UUIDs
