@@ -52,10 +52,18 @@ def demo_folder(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def make_app(demo_folder, tmp_path):
-    """make_app(**settings): an app on its own copy of the demo database and photos."""
+    """make_app(**settings): an app on its own copy of the demo database and photos.
+
+    make_app(beside=app, **settings): a second app server on that app's database.
+    Every app made here is disposed of when the test ends (no connection left open).
+    """
     made = []
 
-    def make(**settings):
+    def make(beside=None, **settings):
+        if beside is not None:
+            app = create_app({**beside.config, **settings})
+            made.append((app, None))
+            return app
         folder = tmp_path if not made else tmp_path / f"app{len(made)}"
         folder.mkdir(exist_ok=True)
         url = instances.copy_of_demo(demo_folder, folder, reuse=not made)
@@ -65,11 +73,13 @@ def make_app(demo_folder, tmp_path):
         return app
 
     yield make
-    for app, url in made:
+    for app, _url in made:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-        instances.drop(url)
+    for _app, url in made:
+        if url is not None:
+            instances.drop(url)
 
 
 @pytest.fixture

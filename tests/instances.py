@@ -3,8 +3,9 @@
 SQLite by default (the file is copied). With INSPECT_TEST_DATABASE_URL set to a PostgreSQL
 URL (a role that may create databases), the demo is built in a template database. A test's
 first app gets one working database, put back to the demo rows before each test (TRUNCATE,
-then COPY of the rows kept in memory: much faster than CREATE DATABASE); any further app
-or empty database is created for the test and dropped when it ends.
+then COPY of the rows kept in memory: much faster than CREATE DATABASE; if a test migrated
+it, a new copy of the template); any further app or empty database is created for the test
+and dropped when it ends.
 """
 
 import itertools
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
 
 TEST_DATABASE_URL = os.environ.get("INSPECT_TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
@@ -82,6 +84,17 @@ class _admin:
         self.engine.dispose()
 
 
+# The shape of the public schema: tables, columns, indexes and the Alembic revision.
+SCHEMA = text(
+    "SELECT md5(coalesce((SELECT string_agg(table_name || '.' || column_name || ' ' || data_type"
+    "  || ' ' || is_nullable, ',' ORDER BY table_name, column_name)"
+    "  FROM information_schema.columns WHERE table_schema = 'public'), '')"
+    " || coalesce((SELECT string_agg(indexdef, ',' ORDER BY indexdef)"
+    "  FROM pg_indexes WHERE schemaname = 'public'), '')"
+    " || coalesce((SELECT string_agg(version_num, ',') FROM alembic_version), ''))"
+)
+
+
 class _WorkingDatabase:
     """One PostgreSQL database per session, put back to the demo rows for each test."""
 
@@ -90,6 +103,7 @@ class _WorkingDatabase:
         self.tables: list[str] = []
         self.rows: dict[str, bytes] = {}
         self.sequences: dict[str, int] = {}
+        self.schema = ""
 
     def reset(self) -> str:
         if self.url is None:
@@ -101,22 +115,36 @@ class _WorkingDatabase:
                 connection.execute(
                     text(
                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                        "AND backend_type = 'client backend'"  # not autovacuum: not ours to end
                     )
                 )
-                raw = connection.connection.driver_connection
-                with raw.cursor() as cursor:
-                    names = ", ".join(f'"{name}"' for name in self.tables)
-                    cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-                    for name in self.tables:
-                        if self.rows[name]:
-                            with cursor.copy(f'COPY "{name}" FROM STDIN (FORMAT binary)') as copy:
-                                copy.write(self.rows[name])
-                    for sequence, value in self.sequences.items():
-                        cursor.execute("SELECT setval(%s, %s)", (sequence, value))
+                changed = self._schema(connection) != self.schema  # a test migrated it
+                if not changed:
+                    self._restore_rows(connection.connection.driver_connection)
         finally:
             engine.dispose()
+        if changed:  # rows alone cannot put the schema back: a new copy of the template
+            _create(make_url(self.url).database, template=demo_url_name())
         return self.url
+
+    def _restore_rows(self, raw) -> None:
+        with raw.cursor() as cursor:
+            names = ", ".join(f'"{name}"' for name in self.tables)
+            cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            for name in self.tables:
+                if self.rows[name]:
+                    with cursor.copy(f'COPY "{name}" FROM STDIN (FORMAT binary)') as copy:
+                        copy.write(self.rows[name])
+            for sequence, value in self.sequences.items():
+                cursor.execute("SELECT setval(%s, %s)", (sequence, value))
+
+    @staticmethod
+    def _schema(connection) -> str:
+        try:
+            return connection.execute(SCHEMA).scalar()
+        except ProgrammingError:  # alembic_version itself is gone
+            return ""
 
     def drop(self) -> None:
         if self.url is not None:
@@ -133,6 +161,7 @@ class _WorkingDatabase:
             tables.reflect(bind=engine)
             self.tables = [t.name for t in tables.sorted_tables if t.name != "alembic_version"]
             with engine.connect() as connection:
+                self.schema = self._schema(connection)
                 raw = connection.connection.driver_connection
                 with raw.cursor() as cursor:
                     for name in self.tables:

@@ -1,6 +1,5 @@
 """The API against its own OpenAPI document (schemathesis), logged in as a deputy."""
 
-import shutil
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -17,22 +16,12 @@ from schemathesis.specs.openapi.checks import (
 from support import CSRF_FIELD
 from werkzeug.serving import make_server
 
-from inspect_app import create_app
 from inspect_app.demo.seed import DEMO_PASSWORD
 
 
 @pytest.fixture
-def api_server(demo_folder, tmp_path):
-    shutil.copy(demo_folder / "inspect.sqlite", tmp_path / "inspect.sqlite")
-    shutil.copytree(demo_folder / "photos", tmp_path / "photos")
-    app = create_app(
-        {
-            "SECRET_KEY": "schema",
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'inspect.sqlite'}",
-            "PHOTO_ROOT": str(tmp_path / "photos"),
-        }
-    )
+def api_server(make_app):
+    app = make_app(TESTING=False)  # errors answer as in production, not raised into the server
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

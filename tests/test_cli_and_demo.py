@@ -3,6 +3,7 @@
 from collections import Counter
 from datetime import date
 
+import instances
 from sqlalchemy import func, select
 
 from inspect_app import create_app
@@ -91,14 +92,6 @@ def test_demo_accounts_fit_their_roles(app):
         )
 
 
-def _folder_config(folder) -> dict:
-    return {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'inspect.sqlite'}",
-        "PHOTO_ROOT": str(folder / "photos"),
-        "INSTANCE_PATH": str(folder / "instance"),
-    }
-
-
 def test_seed_demo_is_deterministic(tmp_path, app):
     from flask_migrate import upgrade
 
@@ -114,13 +107,25 @@ def test_seed_demo_is_deterministic(tmp_path, app):
             db.engine.dispose()
             return rows
 
-    fresh = create_app(_folder_config(tmp_path / "fresh"))
-    with fresh.app_context():
-        upgrade()
-        with writing():
-            seed_demo(fresh.config["PHOTO_ROOT"])
-            db.session.commit()
-    assert fingerprint(fresh) == fingerprint(app)
+    folder = tmp_path / "fresh"
+    folder.mkdir()
+    url = instances.empty_database(folder)  # the same database system as the test run
+    fresh = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "PHOTO_ROOT": str(folder / "photos"),
+            "INSTANCE_PATH": str(folder / "instance"),
+        }
+    )
+    try:
+        with fresh.app_context():
+            upgrade()
+            with writing():
+                seed_demo(fresh.config["PHOTO_ROOT"])
+                db.session.commit()
+        assert fingerprint(fresh) == fingerprint(app)
+    finally:
+        instances.drop(url)
 
 
 def test_seed_demo_refuses_a_database_with_data(runner):

@@ -14,6 +14,7 @@ import threading
 import zlib
 from pathlib import Path
 
+import instances
 import pillow_heif
 import pytest
 from PIL import Image
@@ -26,6 +27,11 @@ from inspect_app.demo.seed import DEMO_PASSWORD
 from inspect_app.extensions import db
 from inspect_app.models import Photo, Visit
 from inspect_app.photos import photo_paths
+
+SQLITE_WRITE_LOCK = pytest.mark.skipif(
+    instances.ON_POSTGRES,
+    reason="SQLite's database-wide write lock and busy timeout; PostgreSQL locks rows",
+)
 
 
 def png_declaring(width: int, height: int) -> bytes:
@@ -181,6 +187,7 @@ def test_per_format_pixel_budget():
     assert photos.process_photo(out.getvalue(), settings).source_format == "JPEG"
 
 
+@SQLITE_WRITE_LOCK
 def test_write_waiting_past_the_busy_timeout_is_retried(app, client, login, monkeypatch):
     monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 100)
     login("demo-deputy")
@@ -207,6 +214,7 @@ def test_write_waiting_past_the_busy_timeout_is_retried(app, client, login, monk
     assert not [f for f in photo_files(app) if "/." in f]  # nothing staged is left
 
 
+@SQLITE_WRITE_LOCK
 def test_write_still_locked_after_the_retries_says_so_in_chinese(app, client, login, monkeypatch):
     monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 50)
     monkeypatch.setattr(database.time, "sleep", lambda _seconds: None)

@@ -43,11 +43,11 @@ def test_migration_turns_secretary_accounts_into_deputies(app):
     with app.app_context():
         downgrade(revision="0001_initial")
         secretary = db.session.execute(
-            text("SELECT role FROM user WHERE username = 'demo-secretary'")
+            text("""SELECT role FROM "user" WHERE username = 'demo-secretary'""")
         ).scalar()
         assert secretary == "secretary"  # the old two-place model, restored by downgrade
         db.session.rollback()  # end the read, so the next one sees the upgrade
         upgrade()
-        roles = set(db.session.execute(text("SELECT DISTINCT role FROM user")).scalars())
+        roles = set(db.session.execute(text('SELECT DISTINCT role FROM "user"')).scalars())
         assert "secretary" not in roles
         db.session.remove()

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 from support import csrf_token
 
-from inspect_app import create_app
 from inspect_app.auth import services as auth_services
 from inspect_app.config import from_environment
 from inspect_app.extensions import db
@@ -123,17 +122,17 @@ def test_password_change_ends_other_sessions_but_not_this_one(app):
     assert thief.get("/visits/").status_code == 302
 
 
-def test_remember_me_is_off_by_default_and_lasts_at_most_30_days(client, app):
+def test_remember_me_is_off_by_default_and_lasts_at_most_30_days(client, app, make_app):
     page = client.get("/login").get_data(as_text=True)
     assert 'name="remember"' in page and "checked" not in page.split('name="remember"')[1][:40]
     _login(client, "demo-deputy", "inspect-demo")
     assert client.get_cookie("remember_token") is None
-    long = create_app({**app.config, "REMEMBER_COOKIE_DURATION": timedelta(days=365)})
+    long = make_app(beside=app, REMEMBER_COOKIE_DURATION=timedelta(days=365))
     assert long.config["REMEMBER_COOKIE_DURATION"] == timedelta(days=30)
 
 
-def test_cookies_are_secure_when_served_over_https(app):
-    secure = create_app({**app.config, "SESSION_COOKIE_SECURE": True})
+def test_cookies_are_secure_when_served_over_https(app, make_app):
+    secure = make_app(beside=app, SESSION_COOKIE_SECURE=True)
     client = secure.test_client()
     token = csrf_token(client, "https://localhost/login")
     client.post(
@@ -218,7 +217,7 @@ def redis_url(tmp_path):
     server.wait()
 
 
-def test_counters_live_in_redis_when_configured(app, redis_url):
+def test_counters_live_in_redis_when_configured(app, redis_url, make_app):
     import redis
 
     app.config["REDIS_URL"] = redis_url
@@ -230,7 +229,7 @@ def test_counters_live_in_redis_when_configured(app, redis_url):
         assert db.session.scalar(select(LoginThrottle)) is None  # nothing in the database
     keys = redis.Redis.from_url(redis_url).keys("inspect:lock:*")
     assert keys
-    other_server = create_app({**app.config})  # a second app server shares the lock
+    other_server = make_app(beside=app)  # a second app server shares the lock
     assert _login(other_server.test_client(), "demo-deputy", "inspect-demo").status_code == 429
 
 
