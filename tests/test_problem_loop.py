@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from support import csrf_token
 from test_visits import post_form, visit_form
 
+from inspect_app import stats
 from inspect_app.demo.seed import DEMO_PASSWORD
 from inspect_app.extensions import db
 from inspect_app.models import AuditEvent, Problem, Rating, Suggestion, Urge, Visit
@@ -50,6 +51,14 @@ def problem_page(client, pid: int) -> str:
 def status(app, pid: int) -> str:
     with app.app_context():
         return db.session.get(Problem, pid).status
+
+
+def figures(app):
+    """The dashboard's headline figures (the same queries as its page and the 统计 sheet)."""
+    with app.app_context():
+        found = stats.headline(stats.Scope(), today_local())["figures"]
+        db.session.remove()
+        return found
 
 
 def todo_count(client, key: str) -> int:
@@ -116,13 +125,15 @@ def test_the_whole_life_of_a_problem(app, users):
     assert "退回修改" in page and "请写明征拆涉及的户数。" in page and "重新提交" in page
     assert "原文：二期用地尚未完成征拆，影响厂房按期开工。" in page
 
-    # review, then merge the duplicate into it
+    # review, then merge the duplicate into it; the dashboard's figures follow each step
+    before = figures(app)
     post(secretary, f"/problems/{pid}/review", form_url=f"/problems/{pid}")
     assert status(app, pid) == "reviewed"
     merge_page = secretary.get(f"/problems/{dup}/merge").get_data(as_text=True)
     assert f'value="{pid}"' in merge_page
     post(secretary, f"/problems/{dup}/merge", {"into_id": pid})
     assert status(app, dup) == "merged"
+    assert figures(app).problems == before.problems - 1  # a merged duplicate leaves the counts
     assert "已合并至" in problem_page(secretary, dup)
     with app.app_context():
         kept = db.session.get(Problem, pid)
@@ -145,6 +156,7 @@ def test_the_whole_life_of_a_problem(app, users):
     data = {"lead_id": dept["housing"], "co_id": dept["town"], "preset": "30", "do_assign": 1}
     post(staff, assign, data)
     assert status(app, pid) == "assigned" and todo_count(staff, "returned") == 0
+    assert figures(app).assigned == before.assigned + 1
     assert todo_count(housing, "new") >= 1
     assert "新交办" in housing.get("/").get_data(as_text=True)
 
@@ -202,6 +214,8 @@ def test_the_whole_life_of_a_problem(app, users):
     assert todo_count(deputy, "to_rate") == to_rate + 1
     post(deputy, f"/problems/{pid}/rate", {"satisfaction": "satisfied", "comment": ""})
     assert status(app, pid) == "closed"
+    after = figures(app)
+    assert (after.closed, after.satisfied) == (before.closed + 1, before.satisfied + 1)
     assert todo_count(deputy, "to_rate") == to_rate
     assert todo_count(housing, "reopened") == reopened - 1
 
