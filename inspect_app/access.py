@@ -236,6 +236,11 @@ def can_export_weekly(user: User) -> bool:
     return user.role == Role.STAFF or is_secretary(user)
 
 
+def can_export_report(user: User) -> bool:
+    """视察报告: the campaign's report for the standing committee."""
+    return user.role in (Role.STAFF, Role.VIEWER)
+
+
 def can_manage(user: User) -> bool:
     """管理: campaigns, groups, projects, departments, accounts, imports, settings."""
     return user.role == Role.STAFF

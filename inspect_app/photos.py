@@ -360,8 +360,36 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def delete_photo_files(root: Path, storage_key: str) -> None:
-    for path in photo_paths(root, storage_key):
+    for path in (*photo_paths(root, storage_key), sheet_thumbnail_path(root, storage_key)):
         path.unlink(missing_ok=True)
+
+
+SHEET_THUMBNAIL_HEIGHT = 72  # pixels: the picture as a spreadsheet cell shows it
+
+
+def sheet_thumbnail_path(root: Path, storage_key: str) -> Path:
+    return root / storage_key[:2] / f"{storage_key}.sheet.jpg"
+
+
+def sheet_thumbnail(root: Path, storage_key: str) -> Path | None:
+    """A small JPEG (about 5 KB) for a spreadsheet cell, made from the thumbnail once."""
+    path = sheet_thumbnail_path(root, storage_key)
+    if path.exists():
+        return path
+    _image, thumb = photo_paths(root, storage_key)
+    if not thumb.exists():
+        return None
+    with Image.open(thumb, formats=["JPEG"]) as source:
+        source.draft("RGB", (source.width // 2, source.height // 2))
+        picture = source.convert("RGB")
+    width = max(1, round(picture.width * SHEET_THUMBNAIL_HEIGHT / max(picture.height, 1)))
+    picture = picture.resize((width, SHEET_THUMBNAIL_HEIGHT), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=70, optimize=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_bytes(out.getvalue())  # a cache file: rename for atomicity, no fsync
+    os.replace(partial, path)
+    return path
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

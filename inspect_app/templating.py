@@ -50,6 +50,7 @@ PAGE_RULES = (
     "can_export_ledger",
     "can_export_handover",
     "can_export_weekly",
+    "can_export_report",
     "can_manage",
     "can_see_home_counts",
 )

@@ -145,10 +145,12 @@ def test_statistics_sheet_has_rates_every_group_and_workflow_order(app, client, 
     with client.get("/ledger/export.xlsx?images=0") as response:
         book = load_workbook(io.BytesIO(response.data))
     rows = list(book["统计"].iter_rows(values_only=True))
-    pairs = {r[0]: r[1] for r in rows if r[0]}
-    assert pairs["办结率"] == _percent(own["closed"], own["assigned"])
-    assert pairs["满意率"] == _percent(own["satisfied"], own["rated"])
-    assert pairs["按期答复率"] == _percent(own["on_time"], own["answered"])
+    headers = next(r for r in rows if r[0] == "项目")
+    total = dict(zip(headers, next(r for r in rows if r[0] == "全部问题"), strict=True))
+    assert total["问题数"] == own["problems"] and total["已交办"] == own["assigned"]
+    assert total["办结率"] == pytest.approx(own["closed"] / own["assigned"])
+    assert total["满意率"] == pytest.approx(own["satisfied"] / own["rated"])
+    assert total["按期答复率"] == pytest.approx(own["on_time"] / own["answered"])
     first = [r[0] for r in rows]
     assert all(name in first for name in groups)
     statuses = first[first.index("按办理状态") + 2 :]

@@ -26,12 +26,13 @@ def test_handover_zip_entries_are_safe_names(app, client, login, demo):
         db.session.get(Department, demo["housing"]).name = '../..\\市住建局<1>:"|?*\x07'
         db.session.commit()
     login("demo-staff")
-    with client.get("/ledger/handover.zip") as response:
+    with client.get("/ledger/handover.zip?assigned_from=") as response:  # every 交办 day
         assert response.status_code == 200
         data = response.data
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = archive.namelist()
-    assert "交办清单__._市住建局_1______.xlsx" in names
+    assert "交办单__._市住建局_1______.xlsx" in names
+    assert "交办函__._市住建局_1______.docx" in names
     for name in names:
         assert "/" not in name and ".." not in name and name.isprintable()
         assert not set(name) & set('\\<>:"|?*')

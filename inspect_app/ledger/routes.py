@@ -1,24 +1,38 @@
-"""Downloads: the ledger, the departments' handover lists, the weekly group workbook."""
+"""Downloads: the ledger, the 交办单 (Excel and Word), the 周报 (Excel and Word), the 视察报告."""
 
 import tempfile
 import zipfile
-from datetime import datetime, timedelta
+from datetime import date, datetime
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from inspect_app.access import is_secretary, require_role, secretary_group_ids
+from inspect_app.access import can_export_report, is_secretary, require_role, secretary_group_ids
 from inspect_app.extensions import db
-from inspect_app.ledger import services
-from inspect_app.listing import Filters, read_filters
-from inspect_app.models import Department, Group, Role
+from inspect_app.ledger import report, services
+from inspect_app.ledger import weekly as weekly_reports
+from inspect_app.ledger.forms import WeeklyForm
+from inspect_app.listing import read_filters
+from inspect_app.models import Campaign, Department, Group, Role
 from inspect_app.spreadsheets.handover import safe_file_name, unique_names
 from inspect_app.templating import SHANGHAI, today_local
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EXPORT_ROLES = (Role.STAFF, Role.DEPARTMENT, Role.VIEWER)  # and 联络员 (is_secretary)
 
 
@@ -35,19 +49,24 @@ def _require_weekly_reporter() -> None:
 def _context() -> services.ExportContext:
     now = datetime.now(SHANGHAI).replace(tzinfo=None)
     ctx = services.ExportContext(
-        current_user, today_local(), now, current_app.config["PHOTO_ROOT"], request.url_root
+        current_user,
+        today_local(),
+        now,
+        current_app.config["PHOTO_ROOT"],
+        current_app.config["EXTERNAL_URL"],  # links that work from the office, not this host
     )
     ctx.images = request.args.get("images", "1") != "0"
+    ctx.paper = "A3" if request.args.get("paper") == "A3" else "A4"
     return ctx
 
 
 def _send(write, filename: str):
-    """Write a workbook into a temporary file and send it (memory stays flat)."""
+    """Write a file into a temporary file and send it (memory stays flat)."""
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it
     with force_locale("zh_Hans_CN"):
         write(handle)
     handle.seek(0)
-    mimetype = "application/zip" if filename.endswith(".zip") else XLSX
+    mimetype = {"zip": "application/zip", "docx": DOCX}.get(filename.rsplit(".", 1)[-1], XLSX)
     return send_file(handle, mimetype=mimetype, as_attachment=True, download_name=filename)
 
 
@@ -63,48 +82,108 @@ def export():
     return _send(lambda out: services.export_ledger(out, ctx, filters), f"问题台账_{_stamp()}.xlsx")
 
 
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _batch() -> services.HandoverBatch:
+    """The 交办 batch from the query: 交办日期 range (default: the latest day) or ids."""
+    args = request.args
+    ids = tuple(int(p) for p in args.get("ids", "").replace("，", ",").split(",") if p.isdigit())
+    start, end = _date(args.get("assigned_from")), _date(args.get("assigned_to"))
+    if not ids and not start and not end and "assigned_from" not in args:
+        start = end = services.latest_assignment_day(current_user)
+    number = args.get("number", "1")
+    return services.HandoverBatch(
+        assigned_from=start,
+        assigned_to=end,
+        problem_ids=ids,
+        first_number=int(number) if number.isdigit() and 0 < int(number) < 100000 else 1,
+        campaign_id=read_filters(args).campaign_id,
+    )
+
+
+def _batch_args(batch: services.HandoverBatch) -> dict:
+    return {
+        "assigned_from": batch.assigned_from.isoformat() if batch.assigned_from else "",
+        "assigned_to": batch.assigned_to.isoformat() if batch.assigned_to else "",
+        "ids": ",".join(map(str, batch.problem_ids)) or None,
+        "number": batch.first_number,
+        "campaign_id": batch.campaign_id,
+    }
+
+
+def _handover_department(department_id: int) -> Department:
+    require_role(current_user, Role.STAFF, Role.DEPARTMENT)
+    if current_user.role == Role.DEPARTMENT and current_user.department_id != department_id:
+        abort(404)
+    return db.get_or_404(Department, department_id)
+
+
 @bp.get("/handover/")
 @login_required
 def handover():
     require_role(current_user, Role.STAFF, Role.DEPARTMENT)
-    filters = read_filters(request.args, current_user)
-    departments = services.handover_departments(current_user, filters)
+    batch = _batch()
+    departments = services.handover_departments(current_user, batch)
     if current_user.role == Role.DEPARTMENT:  # its own list only, not its co-departments'
         departments = [d for d in departments if d.id == current_user.department_id]
-    return render_template("ledger/handover.html", departments=departments, filters=filters)
+    return render_template(
+        "ledger/handover.html",
+        departments=departments,
+        batch=batch,
+        batch_args=_batch_args(batch),
+        bad_dates=bool(
+            batch.assigned_from and batch.assigned_to and batch.assigned_from > batch.assigned_to
+        ),
+    )
 
 
 @bp.get("/handover/<int:department_id>.xlsx")
 @login_required
 def handover_one(department_id: int):
-    require_role(current_user, Role.STAFF, Role.DEPARTMENT)
-    if current_user.role == Role.DEPARTMENT and current_user.department_id != department_id:
-        abort(404)
-    department = db.get_or_404(Department, department_id)
-    filters, ctx = read_filters(request.args, current_user), _context()
-    name = f"交办清单_{safe_file_name(department.name)}_{_stamp()}.xlsx"
-    return _send(lambda out: services.export_handover(out, ctx, filters, department), name)
+    department = _handover_department(department_id)
+    batch, ctx = _batch(), _context()
+    name = f"交办单_{safe_file_name(department.name)}_{_stamp()}.xlsx"
+    return _send(lambda out: services.export_handover(out, ctx, batch, department), name)
+
+
+@bp.get("/handover/<int:department_id>.docx")
+@login_required
+def handover_letter(department_id: int):
+    department = _handover_department(department_id)
+    batch, ctx = _batch(), _context()
+    name = f"交办函_{safe_file_name(department.name)}_{_stamp()}.docx"
+    return _send(lambda out: services.export_handover_letter(out, ctx, batch, department), name)
 
 
 @bp.get("/handover.zip")
 @login_required
 def handover_all():
     require_role(current_user, Role.STAFF)
-    filters, ctx = read_filters(request.args, current_user), _context()
+    batch, ctx = _batch(), _context()
 
     def write(out):
-        departments = services.handover_departments(current_user, filters)
+        departments = services.handover_departments(current_user, batch)
         names = unique_names(d.name for d in departments)
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for department, name in zip(departments, names, strict=True):
-                with tempfile.TemporaryFile() as part:
-                    services.export_handover(part, ctx, filters, department)
-                    part.seek(0)
-                    with archive.open(f"交办清单_{name}.xlsx", "w") as entry:
-                        while chunk := part.read(1 << 20):
-                            entry.write(chunk)
+            for department, safe_name in zip(departments, names, strict=True):
+                for kind, export in (
+                    ("交办单", services.export_handover),
+                    ("交办函", services.export_handover_letter),
+                ):
+                    suffix = "xlsx" if kind == "交办单" else "docx"
+                    with tempfile.TemporaryFile() as part:
+                        export(part, ctx, batch, department)
+                        part.seek(0)
+                        with archive.open(f"{kind}_{safe_name}.{suffix}", "w") as entry:
+                            while chunk := part.read(1 << 20):
+                                entry.write(chunk)
 
-    return _send(write, f"交办清单_全部承办单位_{_stamp()}.zip")
+    return _send(write, f"交办单_全部承办单位_{_stamp()}.zip")
 
 
 def _weekly_groups() -> list[Group]:
@@ -114,36 +193,73 @@ def _weekly_groups() -> list[Group]:
     return list(db.session.scalars(query))
 
 
-def _this_week(filters: Filters):
-    today = today_local()
-    monday = today - timedelta(days=today.weekday())
-    return filters.date_from or monday, filters.date_to or monday + timedelta(days=6)
+def _week(args) -> tuple[date, date]:
+    start, end = weekly_reports.default_week(today_local())
+    return _date(args.get("date_from")) or start, _date(args.get("date_to")) or end
 
 
-@bp.get("/weekly")
+def _weekly_group(groups: list[Group], group_id) -> Group:
+    group = next((g for g in groups if g.id == group_id), None)
+    if group is None:
+        abort(404)
+    return group
+
+
+@bp.route("/weekly", methods=["GET", "POST"])
 @login_required
 def weekly():
     _require_weekly_reporter()
     groups = _weekly_groups()
     if not groups:
         abort(404)
-    filters = read_filters(request.args, current_user)
-    start, end = _this_week(filters)
-    return render_template(
-        "ledger/weekly.html", groups=groups, start=start, end=end, group_id=filters.group_id
-    )
+    form = WeeklyForm(request.form if request.method == "POST" else None)
+    form.group_id.choices = [(g.id, f"{g.campaign.title} · {g.name}") for g in groups]
+    if request.method == "GET":
+        filters = read_filters(request.args, current_user)
+        form.group_id.data = filters.group_id or groups[0].id
+        form.date_from.data, form.date_to.data = _week(request.args)
+        group = _weekly_group(groups, form.group_id.data)
+        form.plan.data = weekly_reports.saved_plan(group, form.date_from.data)
+    elif form.validate():
+        group = _weekly_group(groups, form.group_id.data)
+        weekly_reports.save_plan(current_user, group, form.date_from.data, form.plan.data or "")
+        fmt = "docx" if form.word.data else "xlsx"
+        return redirect(
+            url_for(
+                "ledger.weekly_export",
+                fmt=fmt,
+                group_id=group.id,
+                date_from=form.date_from.data.isoformat(),
+                date_to=form.date_to.data.isoformat(),
+            )
+        )
+    return render_template("ledger/weekly.html", form=form, groups=groups)
 
 
-@bp.get("/weekly.xlsx")
+@bp.get("/weekly.<any(xlsx, docx):fmt>")
 @login_required
-def weekly_export():
+def weekly_export(fmt: str):
     _require_weekly_reporter()
-    filters = read_filters(request.args, current_user)
-    group = next((g for g in _weekly_groups() if g.id == filters.group_id), None)
-    if group is None:
-        abort(404)
-    start, end = _this_week(filters)
+    group = _weekly_group(_weekly_groups(), read_filters(request.args, current_user).group_id)
+    start, end = _week(request.args)
+    if start > end:
+        flash(_("开始日期不能晚于结束日期。"), "error")
+        return redirect(url_for("ledger.weekly", group_id=group.id))
     ctx = _context()
-    group_name = safe_file_name(group.name, "视察组")
-    name = f"周报_{group_name}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
-    return _send(lambda out: services.export_weekly(out, ctx, group, start, end), name)
+    name = f"周报_{safe_file_name(group.name, '视察组')}_{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"
+    write = weekly_reports.export_weekly if fmt == "xlsx" else weekly_reports.export_weekly_document
+    return _send(lambda out: write(out, ctx, group, start, end), name)
+
+
+@bp.get("/report.docx")
+@login_required
+def report_document():
+    if not can_export_report(current_user):
+        abort(403)
+    campaign_id = read_filters(request.args, current_user).campaign_id
+    campaign = db.session.get(Campaign, campaign_id) if campaign_id else services.latest_campaign()
+    if campaign is None:
+        abort(404)
+    ctx = _context()
+    name = f"视察报告_{safe_file_name(campaign.title, '视察')}_{_stamp()}.docx"
+    return _send(lambda out: report.export_report(out, ctx, campaign), name)

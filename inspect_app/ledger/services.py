@@ -1,22 +1,26 @@
 """Build export rows from the database, in chunks, always within the user's scope."""
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import Select, func, or_, select
 
-from inspect_app import labels, stats
+from inspect_app import labels
 from inspect_app.access import (
     can_see_department,
     can_see_group,
     problem_scope,
-    stats_group_ids,
     suggestion_scope,
     visit_scope,
 )
+from inspect_app.documents.fonts import document_fonts
+from inspect_app.documents.handover import write_handover_letter
+from inspect_app.documents.wording import cn_date
 from inspect_app.extensions import db
+from inspect_app.ledger.figures import ledger_blocks
 from inspect_app.listing import (
     Filters,
     filter_problems,
@@ -34,21 +38,30 @@ from inspect_app.models import (
     ProblemStatus,
     ProgressNote,
     Project,
+    Satisfaction,
     Suggestion,
     User,
     Visit,
 )
 from inspect_app.models.records import problem_co_department, problem_raiser, visit_attendee
-from inspect_app.photos import photo_paths
+from inspect_app.office import office_settings
+from inspect_app.photos import sheet_thumbnail
 from inspect_app.spreadsheets.handover import write_handover
 from inspect_app.spreadsheets.ledger import write_ledger
-from inspect_app.spreadsheets.rows import ExportMeta, ProblemRow, SuggestionRow, VisitRow
-from inspect_app.spreadsheets.sheets import Picture
-from inspect_app.spreadsheets.weekly import write_weekly
+from inspect_app.spreadsheets.rows import (
+    ExportMeta,
+    HandoverLetter,
+    NoteRow,
+    ProblemRow,
+    SuggestionRow,
+    VisitRow,
+)
+from inspect_app.spreadsheets.sheets import Picture, Progress, no_progress
+from inspect_app.templating import SHANGHAI
 
 CHUNK = 500
 PICTURES_PER_ROW = 2
-PICTURE_HEIGHT = 56  # pixels as shown in the cell: two thumbnails fit the column
+PICTURE_HEIGHT = 72  # pixels as shown in the cell: two thumbnails fit the column
 
 
 class ExportContext:
@@ -61,6 +74,7 @@ class ExportContext:
         self.photo_root = Path(photo_root)
         self.base_url = base_url.rstrip("/") + "/"
         self.images = True
+        self.paper = "A4"
 
 
 def latest_campaign() -> Campaign | None:
@@ -108,6 +122,9 @@ PROBLEM_COLUMNS = (
     Problem.answer,
     Problem.satisfaction,
     Problem.assigned_at,
+    Problem.answered_at,
+    Problem.closed_at,
+    Problem.satisfaction_comment,
 )
 
 
@@ -143,28 +160,25 @@ def _problem_details(ids: list[int]) -> dict[str, dict]:
         .where(Photo.problem_id.in_(ids))
         .order_by(Photo.id)
     )
-    notes = (
-        select(ProgressNote.problem_id, ProgressNote.text)
-        .where(ProgressNote.problem_id.in_(ids))
-        .order_by(ProgressNote.id)
-    )
     return {
         "raisers": _grouped(raisers),
         "co": _grouped(co),
         "suggestions": _grouped(suggestions),
         "photos": _grouped(photos),
-        "notes": _grouped(notes),
     }
 
 
 def _problem_row(row, related, departments, ctx: ExportContext, department_id) -> ProblemRow:
     (pid, code, group, town, project, visited_on, category, description, lead_id, deadline,
-     status, answer, satisfaction, assigned_at) = row  # fmt: skip
+     status, answer, satisfaction, assigned_at, answered_at, closed_at, comment) = row  # fmt: skip
     photos = related["photos"].get(pid, [])
     role = ""
     if department_id is not None:
         role = "主办" if lead_id == department_id else "协办"
     open_status = status in OPEN_STATUSES
+    overdue = bool(deadline and deadline < ctx.today and open_status)
+    answered_on = local_day(answered_at)
+    rating = labels.label("satisfaction", satisfaction) if satisfaction else ""
     return ProblemRow(
         code=code or "",
         group=group,
@@ -179,26 +193,43 @@ def _problem_row(row, related, departments, ctx: ExportContext, department_id) -
         co_departments="、".join(departments[d] for d in related["co"].get(pid, [])),
         deadline=deadline,
         status=labels.label("problem_status", status),
-        handling=answer or "\n".join(related["notes"].get(pid, [])),
-        satisfaction=labels.label("satisfaction", satisfaction),
-        assigned_on=assigned_at.date() if assigned_at else None,
+        handling=answer or "",
+        satisfaction=rating,
+        assigned_on=local_day(assigned_at),
+        answered_on=answered_on,
+        closed_on=local_day(closed_at),
+        overdue_days=(ctx.today - deadline).days if overdue else 0,
+        rating=f"{rating}：{comment}" if rating and comment else rating,
         role=role,
         pictures=_pictures(photos, ctx) if ctx.images else [],
         photo_count=len(photos),
         photo_url=f"{ctx.base_url}photos/{photos[0][0]}" if photos else None,
-        overdue=bool(deadline and deadline < ctx.today and open_status),
+        overdue=overdue,
         closed=status == ProblemStatus.CLOSED,
+        problem_id=pid,
+        assigned=assigned_at is not None,
+        answered=answered_on is not None,
+        answered_in_time=bool(answered_on and deadline and answered_on <= deadline),
+        rated=bool(satisfaction),
+        satisfied=satisfaction in (Satisfaction.SATISFIED, Satisfaction.BASICALLY),
     )
 
 
+def local_day(moment: datetime | None) -> date | None:
+    """The Asia/Shanghai calendar day of a stored (UTC) moment."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC).astimezone(SHANGHAI).date()
+
+
 def _pictures(photos: list, ctx: ExportContext) -> list[Picture]:
-    """Up to two thumbnails on disk, sized for the cell: (id, key, width, height) rows."""
+    """Up to two sheet thumbnails (about 5 KB each): (id, key, width, height) rows."""
     pictures = []
     for _photo_id, key, width, height in photos[:PICTURES_PER_ROW]:
-        _image, thumb = photo_paths(ctx.photo_root, key)
-        if thumb.exists():
+        path = sheet_thumbnail(ctx.photo_root, key)
+        if path is not None:
             shown = max(1, round(PICTURE_HEIGHT * width / max(height, 1)))
-            pictures.append(Picture(str(thumb), shown, PICTURE_HEIGHT))
+            pictures.append(Picture(str(path), shown, PICTURE_HEIGHT))
     return pictures
 
 
@@ -339,99 +370,161 @@ def export_title(filters: Filters, suffix: str) -> str:
     return f"{campaign.title if campaign else '视察活动'}{suffix}"
 
 
-def export_ledger(stream: BinaryIO, ctx: ExportContext, filters: Filters) -> int:
-    line = describe_filters(filters, ctx.user)
-    meta = ExportMeta(export_title(filters, "问题台账"), line, ctx.now)
+def note_rows(user: User, filters: Filters) -> Iterator[NoteRow]:
+    """Progress notes (办理进展) of the exported problems, by problem then date."""
+    matching = problem_query(user, filters).with_only_columns(Problem.id).order_by(None)
+    query = (
+        select(Problem.code, ProgressNote.department_id, ProgressNote.created_at, ProgressNote.text)
+        .join(Problem, Problem.id == ProgressNote.problem_id)
+        .where(ProgressNote.problem_id.in_(matching))
+        .order_by(Problem.code, ProgressNote.created_at, ProgressNote.id)
+    )
+    departments = _department_names()
+    for chunk in _chunks(query):
+        for code, department_id, created_at, text in chunk:
+            yield NoteRow(
+                code or "", departments.get(department_id, ""), local_day(created_at), text
+            )
+
+
+def count_problems(user: User, filters: Filters) -> int:
+    query = problem_query(user, filters).with_only_columns(func.count()).order_by(None)
+    return db.session.scalar(query.select_from(Problem)) or 0
+
+
+def export_ledger(
+    stream: BinaryIO, ctx: ExportContext, filters: Filters, progress: Progress = no_progress
+) -> int:
+    meta = ExportMeta(
+        export_title(filters, "问题台账"), describe_filters(filters, ctx.user), ctx.now
+    )
+    exported = problem_query(ctx.user, filters).with_only_columns(Problem.id).order_by(None)
     return write_ledger(
         stream,
         meta,
         problem_rows(problem_query(ctx.user, filters), ctx),
         suggestion_rows(ctx.user, filters),
         visit_rows(ctx.user, filters),
-        summary=ledger_summary(ctx.user, filters, ctx.today),
+        note_rows(ctx.user, filters),
+        stats=lambda: ledger_blocks(ctx.user, filters, exported, ctx.today),
+        paper=ctx.paper,
+        progress=progress,
+        total=count_problems(ctx.user, filters),
     )
 
 
-def _percent(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate:g}%"
+@dataclass
+class HandoverBatch:
+    """The problems handed over together: by 交办日期 (local days) or an explicit id list."""
+
+    assigned_from: date | None = None
+    assigned_to: date | None = None
+    problem_ids: tuple[int, ...] = ()
+    first_number: int = 1  # the n of the first department's 文号; the next ones count on
+    campaign_id: int | None = None
+
+    def describe(self) -> str:
+        if self.problem_ids:
+            return f"指定问题 {len(self.problem_ids)} 个"
+        if self.assigned_from or self.assigned_to:
+            start, end = cn_date(self.assigned_from) or "…", cn_date(self.assigned_to) or "…"
+            return f"交办日期：{start} 至 {end}"
+        return "全部已交办问题"
 
 
-def _figure_cells(f: stats.Figures) -> list:
-    return [f.problems, f.assigned, f.answered, f.closed, f.overdue,
-            _percent(f.closed_rate), _percent(f.satisfied_rate)]  # fmt: skip
+def _utc_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, SHANGHAI).astimezone(UTC).replace(tzinfo=None)
 
 
-FIGURE_HEADERS = ["问题数", "已交办", "已答复", "已办结", "超期", "办结率", "满意率"]
+def batch_query(user: User, batch: HandoverBatch) -> Select:
+    """Problems of the batch within the user's scope (assigned ones only)."""
+    query = problem_query(user, Filters(campaign_id=batch.campaign_id)).where(
+        Problem.assigned_at.is_not(None)
+    )
+    if batch.problem_ids:
+        query = query.where(Problem.id.in_(batch.problem_ids))
+    if batch.assigned_from:
+        query = query.where(Problem.assigned_at >= _utc_start(batch.assigned_from))
+    if batch.assigned_to:
+        query = query.where(Problem.assigned_at < _utc_start(batch.assigned_to + timedelta(days=1)))
+    return query
 
 
-def ledger_summary(user: User, filters: Filters, today: date) -> list:
-    """The 统计 sheet: the dashboard's figures for exactly the exported problems."""
-    exported = problem_query(user, filters).with_only_columns(Problem.id).order_by(None)
-    groups = [filters.group_id] if filters.group_id else stats_group_ids(user)
-    scope = stats.Scope(filters.campaign_id, groups, [Problem.id.in_(exported)])
-    top = stats.headline(scope, today)["figures"]
-    total = [
-        ["问题总数", top.problems], ["已交办", top.assigned], ["已答复", top.answered],
-        ["按期答复", top.on_time], ["已办结", top.closed], ["超期未办结", top.overdue],
-        ["已评价", top.rated], ["满意和基本满意", top.satisfied],
-        ["交办率", _percent(top.assigned_rate)], ["答复率", _percent(top.answered_rate)],
-        ["按期答复率", _percent(top.on_time_rate)], ["办结率", _percent(top.closed_rate)],
-        ["满意率", _percent(top.satisfied_rate)],
-    ]  # fmt: skip
-    departments = [
-        [d.name, d.assigned, d.co_assigned, d.answered, d.on_time, d.overdue, d.urged,
-         d.closed, _percent(d.satisfied_rate)]
-        for d in stats.by_department(scope, today, every=False)
-    ]  # fmt: skip
-    statuses = [[labels.label("problem_status", c), n] for c, n in stats.by_status(scope)]
-    return [
-        ("总计", ["项目", "数量"], total),
-        ("按视察组", ["视察组", *FIGURE_HEADERS],
-         [[g.name, *_figure_cells(g)] for g in stats.by_group(scope, today)]),
-        ("按镇街", ["镇街", *FIGURE_HEADERS],
-         [[t.name, *_figure_cells(t)] for t in stats.by_town(scope, today)]),
-        ("按问题类别", ["问题类别", *FIGURE_HEADERS],
-         [[c.name, *_figure_cells(c)] for c in stats.by_category(scope, today)]),
-        ("按承办单位",
-         ["承办单位", "主办", "协办", "已答复", "按期答复", "超期", "督办", "已办结", "满意率"],
-         departments),
-        ("按办理状态", ["办理状态", "问题数"], statuses),
-    ]  # fmt: skip
+def latest_assignment_day(user: User) -> date | None:
+    """The local day of the most recent 交办 in the user's scope: the default batch."""
+    query = problem_query(user, Filters()).with_only_columns(func.max(Problem.assigned_at))
+    return local_day(db.session.scalar(query.order_by(None)))
 
 
-def handover_departments(user: User, filters: Filters) -> list[Department]:
-    """Departments that have at least one problem in this export (lead or co)."""
-    problems = problem_query(user, filters).with_only_columns(Problem.id).order_by(None)
-    leads = problem_query(user, filters).with_only_columns(Problem.lead_department_id)
+def handover_departments(user: User, batch: HandoverBatch) -> list[Department]:
+    """Departments that have at least one problem of the batch (lead or co)."""
+    problems = batch_query(user, batch).with_only_columns(Problem.id).order_by(None)
+    leads = batch_query(user, batch).with_only_columns(Problem.lead_department_id).order_by(None)
     co = select(problem_co_department.c.department_id).where(
         problem_co_department.c.problem_id.in_(problems)
     )
     query = (
         select(Department)
-        .where(or_(Department.id.in_(leads.order_by(None)), Department.id.in_(co)))
+        .where(or_(Department.id.in_(leads), Department.id.in_(co)))
         .order_by(Department.sort_order, Department.id)
     )
     return list(db.session.scalars(query))
 
 
-def export_handover(
-    stream: BinaryIO, ctx: ExportContext, filters: Filters, department: Department
-) -> int:
-    scoped = Filters(**{**filters.__dict__, "department_id": department.id})
-    title = export_title(filters, f"问题交办清单（{department.name}）")
-    meta = ExportMeta(title, describe_filters(scoped, ctx.user), ctx.now)
-    rows = problem_rows(problem_query(ctx.user, scoped), ctx, department.id)
-    return write_handover(stream, meta, rows)
-
-
-def export_weekly(stream: BinaryIO, ctx: ExportContext, group: Group, start: date, end: date):
-    filters = Filters(group_id=group.id, date_from=start, date_to=end)
-    title = f"{group.name}视察周报（{start:%Y年%m月%d日}至{end:%Y年%m月%d日}）"
-    meta = ExportMeta(title, describe_filters(filters, ctx.user), ctx.now)
-    return write_weekly(
-        stream,
-        meta,
-        visit_rows(ctx.user, filters),
-        problem_rows(problem_query(ctx.user, filters), ctx),
-        suggestion_rows(ctx.user, filters),
+def _department_batch(user: User, batch: HandoverBatch, department: Department) -> Select:
+    co = select(problem_co_department.c.problem_id).where(
+        problem_co_department.c.department_id == department.id
     )
+    return batch_query(user, batch).where(
+        or_(Problem.lead_department_id == department.id, Problem.id.in_(co))
+    )
+
+
+def handover_letter(
+    ctx: ExportContext, batch: HandoverBatch, department: Department, number: int
+) -> HandoverLetter:
+    """Everything a 交办单 for one department says, with its problems."""
+    settings = office_settings()
+    rows = list(problem_rows(_department_batch(ctx.user, batch, department), ctx, department.id))
+    deadlines = [r.deadline for r in rows if r.deadline]
+    reply_by = min(deadlines) if deadlines else ctx.today + timedelta(days=settings.assign_days)
+    filters = Filters(campaign_id=batch.campaign_id)
+    return HandoverLetter(
+        number=settings.handover_number_pattern.format(year=ctx.today.year, n=number),
+        campaign=export_title(filters, ""),
+        office=settings.office_name,
+        department=department.name,
+        issued_on=ctx.today,
+        reply_by=reply_by,
+        contact=settings.contact_name,
+        phone=settings.contact_phone,
+        batch=batch.describe(),
+        problems=rows,
+    )
+
+
+def handover_letters(ctx: ExportContext, batch: HandoverBatch) -> Iterator[HandoverLetter]:
+    """One letter per department of the batch, 文号 numbered on from batch.first_number."""
+    for offset, department in enumerate(handover_departments(ctx.user, batch)):
+        yield handover_letter(ctx, batch, department, batch.first_number + offset)
+
+
+def department_number(ctx: ExportContext, batch: HandoverBatch, department: Department) -> int:
+    """The 文号 n of one department: the same as it gets in the whole batch."""
+    ids = [d.id for d in handover_departments(ctx.user, batch)]
+    offset = ids.index(department.id) if department.id in ids else 0
+    return batch.first_number + offset
+
+
+def export_handover(
+    stream: BinaryIO, ctx: ExportContext, batch: HandoverBatch, department: Department
+) -> int:
+    letter = handover_letter(ctx, batch, department, department_number(ctx, batch, department))
+    return write_handover(stream, letter, paper=ctx.paper)
+
+
+def export_handover_letter(
+    stream: BinaryIO, ctx: ExportContext, batch: HandoverBatch, department: Department
+) -> int:
+    letter = handover_letter(ctx, batch, department, department_number(ctx, batch, department))
+    return write_handover_letter(stream, letter, document_fonts())

@@ -14,6 +14,7 @@ from inspect_app.models.campaigns import (
     ProjectStage,
     group_project,
 )
+from inspect_app.models.documents import WeeklyPlan
 from inspect_app.models.office import LoginThrottle, Notice, OutboxMessage, Setting
 from inspect_app.models.people import Department, Role, User
 from inspect_app.models.records import (
@@ -73,4 +74,5 @@ __all__ = [
     "VisitStatus",
     "group_project",
     "utcnow",
+    "WeeklyPlan",
 ]

@@ -1,32 +1,25 @@
-"""交办清单: one workbook per department, with only its problems and their deadlines."""
+"""交办单 (Excel): one department's batch, with 文号, deadline to reply and a blank 办理情况."""
 
 import re
 import unicodedata
 from collections.abc import Iterable
 from typing import BinaryIO
 
-from inspect_app.spreadsheets.ledger import photo_link
-from inspect_app.spreadsheets.rows import ExportMeta, ProblemRow
-from inspect_app.spreadsheets.sheets import Column, PrintableSheet, new_workbook
+from inspect_app.documents.wording import cn_date
+from inspect_app.spreadsheets.rows import HandoverLetter, ProblemRow
+from inspect_app.spreadsheets.sheets import Book, Column, Progress, no_progress
 
 HANDOVER_COLUMNS = [
-    Column("序号", 6, "int"),
+    Column("序号", 5, "int"),
     Column("编号", 13),
-    Column("视察组", 14),
-    Column("镇街", 10),
-    Column("项目名称", 20),
-    Column("问题类别", 9),
-    Column("问题描述", 36),
-    Column("意见建议", 32),
-    Column("提出代表", 12),
-    Column("承办方式", 8),
-    Column("主办单位", 14),
-    Column("协办单位", 14),
-    Column("交办日期", 11, "date"),
-    Column("办理时限", 11, "date"),
-    Column("办理状态", 9),
-    Column("照片", 22),
+    Column("项目名称", 11),
+    Column("问题描述", 26, "prose"),
+    Column("意见建议", 14, "prose"),
+    Column("承办方式", 6, "center"),
+    Column("办理时限", 12, "date"),
+    Column("办理情况（由承办单位填写）", 33),
 ]
+WRITING_SPACE = 90  # points: room to write the answer by hand
 
 
 UNSAFE_IN_NAMES = re.compile(r'[\\/<>:"|?*\x00-\x1f\x7f]')
@@ -56,35 +49,47 @@ def unique_names(names: Iterable[str]) -> list[str]:
 
 
 def handover_values(number: int, row: ProblemRow) -> list:
-    status = f"{row.status}（超期）" if row.overdue else row.status
     return [
         number,
         row.code,
-        row.group,
-        row.town,
         row.project,
-        row.category,
         row.description,
         row.suggestions,
-        row.raised_by,
         row.role,
-        row.lead_department,
-        row.co_departments,
-        row.assigned_on,
         row.deadline,
-        status,
         "",
     ]
 
 
-def write_handover(stream: BinaryIO, meta: ExportMeta, problems: Iterable[ProblemRow]) -> int:
-    """Write one department's handover workbook; return the number of problems."""
-    workbook = new_workbook()
-    sheet = PrintableSheet(workbook, "交办清单", meta.title, meta.line(), HANDOVER_COLUMNS)
-    count = 0
-    for count, row in enumerate(problems, start=1):
-        link = photo_link(row, len(HANDOVER_COLUMNS) - 1)
-        sheet.append(handover_values(count, row), row.pictures, link)
+def heading_lines(letter: HandoverLetter) -> str:
+    return "\n".join(
+        [
+            f"文号：{letter.number}　　交办单位：{letter.office}　　"
+            f"交办日期：{cn_date(letter.issued_on)}",
+            f"承办单位：{letter.department}　　请于{cn_date(letter.reply_by)}前书面答复",
+            f"联系人：{letter.contact}　　联系电话：{letter.phone}　　批次：{letter.batch}",
+        ]
+    )
+
+
+def write_handover(
+    stream: BinaryIO,
+    letter: HandoverLetter,
+    paper: str = "A4",
+    progress: Progress = no_progress,
+) -> int:
+    """Write one department's 交办单 workbook; return the number of problems."""
+    book = Book(stream, paper)
+    title = f"{letter.campaign}问题交办单"
+    sheet = book.sheet("交办单", title, heading_lines(letter), HANDOVER_COLUMNS)
+    total = len(letter.problems)
+    for number, row in enumerate(letter.problems, start=1):
+        sheet.append(handover_values(number, row), min_height=WRITING_SPACE)
+        progress(number, total)
+    sheet.note(
+        "承办单位（盖章）：　　　　　　　　经办人：　　　　　　　　"
+        "联系电话：　　　　　　　　答复日期："
+    )
     sheet.close()
-    workbook.save(stream)
-    return count
+    book.close()
+    return total

@@ -16,8 +16,8 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+import xlsxwriter
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 MAX_ROWS = 20_000
@@ -214,24 +214,30 @@ def duplicate_errors(rows: list[dict], key: str, header: str) -> list[RowError]:
 
 def template_workbook(title: str, specs: list[FieldSpec]) -> bytes:
     """A blank template: the header row, and a sheet that explains each column."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title
-    for column, spec in enumerate(specs, start=1):
-        cell = sheet.cell(row=1, column=column, value=spec.header)
-        cell.font = Font(name="宋体", bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDDDDD")
-        sheet.column_dimensions[cell.column_letter].width = max(12, len(spec.header) * 2 + 4)
-    sheet.freeze_panes = "A2"
-    notes = workbook.create_sheet("填写说明")
-    notes.append(["列名", "是否必填", "说明"])
-    for spec in specs:
-        choices = f"可填：{'、'.join(spec.choices)}。" if spec.choices else ""
-        notes.append([spec.header, "必填" if spec.required else "选填", f"{spec.note}{choices}"])
-    notes.column_dimensions["C"].width = 60
-    for row in notes.iter_rows():
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
     out = io.BytesIO()
-    workbook.save(out)
+    workbook = xlsxwriter.Workbook(out, {"strings_to_formulas": False, "strings_to_numbers": False})
+    header = workbook.add_format({"font_name": "宋体", "bold": True, "bg_color": "#DDDDDD"})
+    wrap = workbook.add_format({"font_name": "宋体", "text_wrap": True, "valign": "top"})
+    sheet = workbook.add_worksheet(title)
+    for column, spec in enumerate(specs):
+        sheet.write_string(0, column, spec.header, header)
+        sheet.set_column(column, column, max(12, len(spec.header) * 2 + 4))
+    sheet.freeze_panes(1, 0)
+    notes = workbook.add_worksheet("填写说明")
+    notes.set_column(0, 1, 14, wrap)
+    notes.set_column(2, 2, 60, wrap)
+    for row, values in enumerate(
+        [["列名", "是否必填", "说明"]]
+        + [
+            [
+                spec.header,
+                "必填" if spec.required else "选填",
+                spec.note + (f"可填：{'、'.join(spec.choices)}。" if spec.choices else ""),
+            ]
+            for spec in specs
+        ]
+    ):
+        for column, value in enumerate(values):
+            notes.write_string(row, column, value, wrap)
+    workbook.close()
     return out.getvalue()

@@ -1,61 +1,99 @@
-"""问题台账: the aggregated problem ledger, with 意见建议, 视察记录 and 统计 sheets."""
+"""问题台账: the aggregated problem ledger, with 意见建议, 办理进展, 视察记录, 照片 and 统计 sheets.
 
-from collections import Counter
-from collections.abc import Iterable
+The printed ledger carries the photo count, not pictures; the 照片 sheet holds the thumbnails
+(or only the count and a link, for a light file). On A4 the problem sheet prints in two parts
+side by side (the problem, then its handling; 序号 and 编号 on both), at 11 pt; on A3 it prints
+one page wide.
+"""
+
+from collections.abc import Callable, Iterable
 from typing import BinaryIO
 
-from inspect_app.spreadsheets.rows import ExportMeta, ProblemRow, SuggestionRow, VisitRow
-from inspect_app.spreadsheets.sheets import Column, PlainSheet, PrintableSheet, new_workbook
+from inspect_app.spreadsheets.rows import (
+    ExportMeta,
+    NoteRow,
+    ProblemRow,
+    SuggestionRow,
+    VisitRow,
+)
+from inspect_app.spreadsheets.sheets import (
+    Block,
+    Book,
+    Column,
+    Progress,
+    SummarySheet,
+    no_progress,
+)
 
 PROBLEM_COLUMNS = [
-    Column("序号", 6, "int"),
+    Column("序号", 5, "int"),
     Column("编号", 13),
-    Column("视察组", 12),
-    Column("镇街", 8),
-    Column("项目名称", 16),
-    Column("视察日期", 11, "date"),
-    Column("问题类别", 9),
-    Column("问题描述", 32),
-    Column("意见建议", 24),
-    Column("提出代表", 10),
-    Column("主办单位", 12),
+    Column("视察组", 8),
+    Column("镇街", 7),
+    Column("项目名称", 12),
+    Column("视察日期", 12, "date"),
+    Column("问题类别", 9, "center"),
+    Column("问题描述", 28, "prose"),
+    Column("意见建议", 18, "prose"),
+    Column("提出代表", 8),
+    Column("主办单位", 14),
     Column("协办单位", 12),
-    Column("办理时限", 11, "date"),
-    Column("办理状态", 9),
-    Column("办理情况", 24),
-    Column("满意度", 8),
-    Column("照片", 22),
+    Column("交办日期", 12, "date"),
+    Column("办理时限", 12, "date"),
+    Column("答复日期", 12, "date"),
+    Column("办结日期", 12, "date"),
+    Column("办理状态", 8, "center"),
+    Column("是否超期", 5, "center"),
+    Column("超期天数", 5, "count"),
+    Column("照片", 5, "count"),
+    Column("办理情况", 76, "prose"),
+    Column("代表评价", 24, "prose"),
 ]
+PROBLEM_HEADERS = [c.header for c in PROBLEM_COLUMNS]
 SUGGESTION_COLUMNS = [
-    Column("序号", 6, "int"),
+    Column("序号", 5, "int"),
     Column("问题编号", 13),
-    Column("视察组", 12),
-    Column("镇街", 8),
-    Column("项目名称", 16),
-    Column("视察日期", 11, "date"),
-    Column("意见建议", 50),
-    Column("提出代表", 10),
-    Column("办理单位", 14),
-    Column("采纳情况", 10),
-    Column("说明", 30),
+    Column("视察组", 8),
+    Column("镇街", 7),
+    Column("项目名称", 12),
+    Column("视察日期", 12, "date"),
+    Column("意见建议", 28, "prose"),
+    Column("提出代表", 7),
+    Column("办理单位", 10),
+    Column("采纳情况", 9, "center"),
+    Column("说明", 9, "prose"),
+]
+NOTE_COLUMNS = [
+    Column("序号", 5, "int"),
+    Column("问题编号", 13),
+    Column("承办单位", 16),
+    Column("日期", 12, "date"),
+    Column("办理进展", 74, "prose"),
 ]
 VISIT_COLUMNS = [
-    Column("序号", 6, "int"),
-    Column("视察组", 12),
-    Column("镇街", 8),
-    Column("项目名称", 22),
-    Column("视察日期", 11, "date"),
-    Column("参加代表", 24),
-    Column("进展情况", 50),
-    Column("填报人", 10),
-    Column("状态", 8),
-    Column("问题数", 8, "int"),
-    Column("建议数", 8, "int"),
+    Column("序号", 5, "int"),
+    Column("视察组", 8),
+    Column("镇街", 7),
+    Column("项目名称", 13),
+    Column("视察日期", 12, "date"),
+    Column("参加代表", 16, "prose"),
+    Column("进展情况", 33, "prose"),
+    Column("填报人", 7),
+    Column("状态", 7, "center"),
+    Column("问题数", 6, "int"),
+    Column("建议数", 6, "int"),
+]
+PHOTO_COLUMNS = [
+    Column("序号", 5, "int"),
+    Column("问题编号", 13),
+    Column("项目名称", 14),
+    Column("问题描述", 38, "prose"),
+    Column("照片数", 6, "count"),
+    Column("照片", 44),
 ]
 
 
 def problem_values(number: int, row: ProblemRow) -> list:
-    status = f"{row.status}（超期）" if row.overdue else row.status
     return [
         number,
         row.code,
@@ -69,12 +107,21 @@ def problem_values(number: int, row: ProblemRow) -> list:
         row.raised_by,
         row.lead_department,
         row.co_departments,
+        row.assigned_on,
         row.deadline,
-        status,
+        row.answered_on,
+        row.closed_on,
+        row.status,
+        "是" if row.overdue else "否",
+        row.overdue_days if row.overdue else None,
+        row.photo_count,
         row.handling,
-        row.satisfaction,
-        "",
+        row.rating,
     ]
+
+
+def photo_values(number: int, row: ProblemRow) -> list:
+    return [number, row.code, row.project, row.description, row.photo_count, ""]
 
 
 def photo_link(row: ProblemRow, column: int) -> tuple | None:
@@ -83,103 +130,73 @@ def photo_link(row: ProblemRow, column: int) -> tuple | None:
     return (column, row.photo_url, f"查看照片（{row.photo_count} 张）")
 
 
-class LedgerStats:
-    """Counts of the exported problems, gathered while they are written."""
-
-    def __init__(self):
-        self.by = {key: Counter() for key in ("group", "town", "category", "lead", "status")}
-        self.closed, self.overdue, self.co = Counter(), Counter(), Counter()
-
-    def add(self, row: ProblemRow) -> None:
-        keys = {
-            "group": row.group,
-            "town": row.town or "（未填）",
-            "category": row.category,
-            "lead": row.lead_department or "（未交办）",
-            "status": row.status,
-        }
-        for name, key in keys.items():
-            self.by[name][key] += 1
-        self.closed[row.lead_department or "（未交办）"] += row.closed
-        self.overdue[row.lead_department or "（未交办）"] += row.overdue
-        self.overdue["group:" + row.group] += row.overdue
-        self.closed["group:" + row.group] += row.closed
-        for name in filter(None, row.co_departments.split("、")):
-            self.co[name] += 1
-
-    def write(self, sheet: PlainSheet) -> None:
-        total = sum(self.by["status"].values())
-        sheet.section("总计", ["项目", "数量"], [["问题总数", total]])
-        groups = [
-            [g, n, self.closed["group:" + g], self.overdue["group:" + g]]
-            for g, n in self.by["group"].items()
-        ]
-        sheet.section("按视察组", ["视察组", "问题数", "已办结", "超期"], groups)
-        sheet.section("按镇街", ["镇街", "问题数"], _sorted(self.by["town"]))
-        sheet.section("按问题类别", ["问题类别", "问题数"], _sorted(self.by["category"]))
-        departments = sorted(set(self.by["lead"]) | set(self.co))
-        rows = [
-            [d, self.by["lead"][d], self.co[d], self.closed[d], self.overdue[d]]
-            for d in departments
-        ]
-        rows.sort(key=lambda r: (-r[1], -r[2], r[0]))
-        sheet.section("按承办单位", ["承办单位", "主办", "协办", "已办结", "超期"], rows)
-        sheet.section("按办理状态", ["办理状态", "问题数"], _sorted(self.by["status"]))
-
-
-def _sorted(counter: Counter) -> list[list]:
-    return [[k, v] for k, v in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))]
-
-
 def write_ledger(
     stream: BinaryIO,
     meta: ExportMeta,
     problems: Iterable[ProblemRow],
     suggestions: Iterable[SuggestionRow],
     visits: Iterable[VisitRow],
-    summary: list[tuple[str, list[str], list[list]]] | None = None,
+    notes: Iterable[NoteRow] = (),
+    stats: Callable[[], list[Block]] = list,
+    paper: str = "A4",
+    progress: Progress = no_progress,
+    total: int | None = None,
 ) -> int:
     """Write the ledger workbook to `stream`; return the number of problems written.
 
-    `summary`: the 统计 sheet's sections (heading, headers, rows), from inspect_app.stats;
-    without it the sheet counts the rows as they are written.
+    `stats` is called after the problems are written (it may count them as they pass) and
+    returns the 统计 sheet's blocks; `progress(rows written, total)` is called as rows go out.
     """
-    workbook = new_workbook()
+    book = Book(stream, paper)
     line = meta.line()
-    problem_sheet = PrintableSheet(workbook, "问题台账", meta.title, line, PROBLEM_COLUMNS)
-    suggestion_sheet = PrintableSheet(
-        workbook, "意见建议", f"{meta.title}（意见建议）", line, SUGGESTION_COLUMNS
-    )
-    visit_sheet = PrintableSheet(
-        workbook, "视察记录", f"{meta.title}（视察记录）", line, VISIT_COLUMNS
-    )
-    columns = max((len(headers) for _h, headers, _r in summary or ()), default=5)
-    widths = [24] + [11] * (columns - 1)
-    stats_sheet = PlainSheet(workbook, "统计", f"{meta.title}（统计）", line, widths)
-    stats = LedgerStats()
+    problem_sheet = book.sheet("问题台账", meta.title, line, PROBLEM_COLUMNS, split=True)
+    others = {
+        name: book.sheet(name, f"{meta.title}（{name}）", line, columns)
+        for name, columns in (
+            ("意见建议", SUGGESTION_COLUMNS),
+            ("办理进展", NOTE_COLUMNS),
+            ("视察记录", VISIT_COLUMNS),
+            ("照片", PHOTO_COLUMNS),
+        )
+    }
+    photo_sheet = others["照片"]
     count = 0
     for count, row in enumerate(problems, start=1):
-        problem_sheet.append(
-            problem_values(count, row), row.pictures, photo_link(row, len(PROBLEM_COLUMNS) - 1)
-        )
-        stats.add(row)
-    for number, row in enumerate(suggestions, start=1):
-        suggestion_sheet.append(suggestion_values(number, row))
-    for number, row in enumerate(visits, start=1):
-        visit_sheet.append(visit_values(number, row))
-    if summary is None:
-        stats.write(stats_sheet)
-    for heading, headers, rows in summary or ():
-        stats_sheet.section(heading, headers, rows)
-    for sheet in (problem_sheet, suggestion_sheet, visit_sheet):
+        problem_sheet.append(problem_values(count, row))
+        if row.photo_count:
+            link = photo_link(row, len(PHOTO_COLUMNS) - 1)
+            photo_sheet.append(photo_values(count, row), row.pictures, link)
+        if count % 200 == 0:
+            progress(count, total)
+    progress(count, total)
+    write_rows(others["意见建议"], map(suggestion_values, suggestions))
+    write_rows(others["办理进展"], map(note_values, notes))
+    write_rows(others["视察记录"], map(visit_values, visits))
+    write_blocks(book, "统计", f"{meta.title}（统计）", line, stats())
+    for sheet in (problem_sheet, photo_sheet):
         sheet.close()
-    workbook.save(stream)
+    book.close()
     return count
 
 
-def suggestion_values(number: int, row: SuggestionRow) -> list:
+def write_rows(sheet, rows) -> None:
+    """Numbered rows (each row's values without the 序号)."""
+    for number, values in enumerate(rows, start=1):
+        sheet.append([number, *values])
+    sheet.close()
+
+
+def write_blocks(book: Book, name: str, title: str, line: str, blocks: list[Block]) -> None:
+    """A summary sheet: each block (heading and small table) kept on one printed page."""
+    widths = [22, 8, 8, 8, 8, 8, 8, 8]
+    sheet = SummarySheet(book, name, title, line, widths)
+    for block in blocks:
+        sheet.block(block)
+    sheet.close()
+
+
+def suggestion_values(row: SuggestionRow) -> list:
     return [
-        number,
         row.problem_code,
         row.group,
         row.town,
@@ -193,9 +210,12 @@ def suggestion_values(number: int, row: SuggestionRow) -> list:
     ]
 
 
-def visit_values(number: int, row: VisitRow) -> list:
+def note_values(row: NoteRow) -> list:
+    return [row.problem_code, row.department, row.written_on, row.text]
+
+
+def visit_values(row: VisitRow) -> list:
     return [
-        number,
         row.group,
         row.town,
         row.project,

@@ -1,41 +1,53 @@
-"""A printable, streaming worksheet: title, filters, frozen filtered header, typed cells.
+"""Printable, streaming worksheets on XlsxWriter's public API.
 
-Every user string is written as a text cell (never a formula); dates as dates, numbers as
-numbers. Workbooks are write-only, so memory does not grow with the number of rows.
+A workbook is written row by row (`constant_memory`), so memory does not grow with the rows.
+Every sheet has a merged title, the filters and export time, a frozen filtered header, typed
+cells, A4 (or A3) landscape with the header repeated and page numbers. Column widths are
+chosen so that the body prints at 11 pt without shrinking; a sheet too wide for one page is
+split into parts printed side by side (page breaks between columns, the first columns repeated).
+Every user string is written with `write_string` (never a formula); a string that a
+spreadsheet could take for a formula when edited ("=", "+", "-", "@") also gets a quote prefix.
 """
 
 import math
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
+from itertools import accumulate
+from typing import BinaryIO
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.drawing.image import Image as SheetImage
-from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, OneCellAnchor
-from openpyxl.drawing.xdr import XDRPositiveSize2D
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.units import pixels_to_EMU
-from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.worksheet import Worksheet
+import xlsxwriter
 
 FONT = "宋体"
-ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-OOXML_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
-POINTS_PER_LINE = 15
+BODY_SIZE = 11  # printed at 100 %: above 五号 (10.5 pt)
+LINE_POINTS = 15  # one line of 11 pt text
 MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
-THIN = Side(style="thin", color="999999")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+MAX_ROW_POINTS = 409
+FORMULA_STARTS = ("=", "+", "-", "@")
+# paper code; the landscape width in column units as LibreOffice prints them (about 6.2 pt
+# each, 0.5 in margins, a little to spare), and the portrait width
+PAPERS = {"A4": (9, 120, 82), "A3": (8, 176, 120)}
+WRAPPED = ("text", "prose")
+REPEATED = 2  # 序号 and 编号 head every printed part of a wide sheet
+
+Progress = Callable[[int, int | None], None]
+
+
+def no_progress(_done: int, _total: int | None) -> None:
+    """The default progress callback: nobody is listening."""
 
 
 @dataclass(frozen=True)
 class Column:
     header: str
-    width: float  # in characters of the default font
-    kind: str = "text"  # text | date | number | int
+    width: float  # in characters of Excel's default font (one Chinese character is about 2)
+    # text | prose (both broken into lines the Chinese way when too long for a line)
+    # | center (short labels such as statuses, never broken) | date | number | int | percent
+    # | count
+    kind: str = "text"
 
 
 @dataclass(frozen=True)
@@ -47,82 +59,150 @@ class Picture:
     height: int
 
 
-class DiskImage(SheetImage):
-    """An image read from disk only when the workbook is written (one file open at a time)."""
+@dataclass
+class Block:
+    """One table of a summary sheet: a heading, a header row and rows (first column text)."""
 
-    def __init__(self, path: str, width: int, height: int):  # noqa: D107 - no PIL open here
-        self.ref = path
-        self.width, self.height = width, height
-        self.format = "jpeg"
-
-    def _data(self) -> bytes:
-        return Path(self.ref).read_bytes()
+    heading: str
+    headers: list[str]
+    rows: list[list]
+    kinds: list[str] = field(default_factory=list)  # per column after the first; default int
 
 
-def new_workbook() -> Workbook:
-    """A write-only workbook with the named styles the sheets use."""
-    workbook = Workbook(write_only=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    styles = {
-        "title": NamedStyle(
-            "title",
-            font=Font(name=FONT, size=16, bold=True),
-            alignment=Alignment(horizontal="center", vertical="center"),
-        ),
-        "meta": NamedStyle("meta", font=Font(name=FONT, size=10), alignment=wrap),
-        "header": NamedStyle(
-            "header",
-            font=Font(name=FONT, size=11, bold=True),
-            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
-            fill=PatternFill("solid", fgColor="DDDDDD"),
-            border=BORDER,
-        ),
-        "text": NamedStyle("text", font=Font(name=FONT, size=10), alignment=wrap, border=BORDER),
-        "date": NamedStyle(
-            "date",
-            font=Font(name=FONT, size=10),
-            alignment=wrap,
-            border=BORDER,
-            number_format="yyyy-mm-dd",
-        ),
-        "number": NamedStyle(
-            "number",
-            font=Font(name=FONT, size=10),
-            alignment=wrap,
-            border=BORDER,
-            number_format="0.00",
-        ),
-        "int": NamedStyle(
-            "int", font=Font(name=FONT, size=10), alignment=wrap, border=BORDER, number_format="0"
-        ),
-        "section": NamedStyle("section", font=Font(name=FONT, size=12, bold=True)),
-        "link": NamedStyle(
-            "link",
-            font=Font(name=FONT, size=10, color="0563C1", underline="single"),
-            alignment=Alignment(wrap_text=True, vertical="bottom"),
-            border=BORDER,
-        ),
-    }
-    for style in styles.values():
-        workbook.add_named_style(style)
-    return workbook
+NO_LINE_START = frozenset("，。、；：？！）」』】》〉”’％…—·,.;:?!)]}%")
+NO_LINE_END = frozenset("（「『【《〈“‘([{")
+TOKEN = re.compile(r"[A-Za-z0-9_@#$&+\-=./:%]+|\s+|.")
 
 
-def clean_text(value) -> str:
-    """User text as it may stand in a cell, shown by Excel and LibreOffice exactly as typed.
+def _width(token: str) -> int:
+    """Half-width characters: 2 for a Chinese character or punctuation (3 bytes in UTF-8)."""
+    return (len(token.encode("utf-8")) + len(token)) // 2
 
-    XML-illegal control characters go; a carriage return (which XML parsers turn into a line
-    feed) is written as OOXML's `_x000D_`, and a literal `_xHHHH_` typed by a user is escaped
-    (`_x005F_`) so that it is not read as such an escape.
+
+def wrap_lines(text: str, capacity: float) -> list[str]:
+    """Break text into lines of at most `capacity` half-width characters, the Chinese way.
+
+    No line starts with closing punctuation (，。、；：？！）」 …) and none ends with an opening
+    one: the character before moves down with it. Latin words and numbers are not split
+    unless longer than a line. Spreadsheet programs (LibreOffice Calc among them) break
+    Chinese anywhere, so the printed sheets carry these breaks in the cell.
     """
-    text = ILLEGAL.sub("", str(value))
-    text = OOXML_ESCAPE.sub(r"_x005F_\1", text)
-    return text.replace("\r", "_x000D_")
+    capacity = max(2, int(capacity))
+    lines = []
+    for paragraph in text.split("\n"):
+        if _width(paragraph) <= capacity:
+            lines.append(paragraph)
+            continue
+        tokens = TOKEN.findall(paragraph)  # a Latin word, a run of spaces, or one character
+        if max(map(len, tokens)) >= capacity:  # a very long Latin run: split it
+            tokens = [
+                t[i : i + capacity - 1] for t in tokens for i in range(0, len(t), capacity - 1)
+            ]
+        # a token is ASCII (one unit a character) or one wide character (two units)
+        ends = list(accumulate([len(t) if t.isascii() else 2 for t in tokens], initial=0))
+        start, count = 0, len(tokens)
+        while start < count:
+            cut = bisect_right(ends, ends[start] + capacity) - 1  # tokens[start:cut] fit
+            if cut >= count:
+                lines.append("".join(tokens[start:]))
+                break
+            cut = max(cut, start + 1)
+            while cut - 1 > start and tokens[cut][0] in NO_LINE_START:
+                cut -= 1  # the character before comes down with the punctuation
+            while cut - 1 > start and tokens[cut - 1][-1] in NO_LINE_END:
+                cut -= 1
+            lines.append("".join(tokens[start:cut]).rstrip())
+            while cut < count and tokens[cut].isspace():
+                cut += 1
+            start = cut
+    return lines
 
 
-def _display_width(text: str) -> float:
+def line_capacity(width: float) -> float:
+    """Half-width characters on one line of a column, as Excel shows 11 pt 宋体 (the
+    narrower of Excel and LibreOffice, so that neither breaks the line again)."""
+    return (width * 7 + 5 - 8) / 7.4
+
+
+def display_width(text: str) -> float:
     """Width in Latin characters: a Chinese character (3 bytes in UTF-8) counts as two."""
     return (len(text.encode("utf-8")) + len(text)) / 2
+
+
+def split_parts(columns: list[Column], budget: float) -> list[int]:
+    """Where to break a wide sheet into printed parts; each part repeats the first columns."""
+    repeated = sum(c.width for c in columns[:REPEATED])
+    breaks, used = [], 0.0
+    for index, column in enumerate(columns):
+        if used + column.width > budget and index > REPEATED:
+            breaks.append(index)
+            used = repeated
+        used += column.width
+    return breaks
+
+
+class WrappedText(str):
+    """Text already broken into lines for its column."""
+
+
+class Book:
+    """An XlsxWriter workbook with the formats every sheet shares (made once, reused)."""
+
+    def __init__(self, stream: BinaryIO, paper: str = "A4"):
+        self.paper = paper if paper in PAPERS else "A4"
+        self.workbook = xlsxwriter.Workbook(
+            stream,
+            {
+                "constant_memory": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
+        )
+        self.workbook.set_properties({"title": "", "author": "Inspect"})
+        self.formats = self._formats()
+
+    def _formats(self) -> dict:
+        add = self.workbook.add_format
+        body = {"font_name": FONT, "font_size": BODY_SIZE, "valign": "top", "text_wrap": True}
+        cell = {**body, "border": 1, "border_color": "#999999"}
+        return {
+            "title": add(
+                {
+                    "font_name": FONT,
+                    "font_size": 16,
+                    "bold": True,
+                    "align": "center",
+                    "valign": "vcenter",
+                }
+            ),
+            "meta": add({**body, "font_size": BODY_SIZE}),
+            "header": add(
+                {
+                    **cell,
+                    "bold": True,
+                    "align": "center",
+                    "valign": "vcenter",
+                    "bg_color": "#DDDDDD",
+                }
+            ),
+            "section": add({"font_name": FONT, "font_size": 13, "bold": True}),
+            "text": add(cell),
+            "quoted": add({**cell, "quote_prefix": True}),
+            "center": add({**cell, "align": "center"}),
+            "date": add({**cell, "num_format": "yyyy-mm-dd", "align": "center"}),
+            "number": add({**cell, "num_format": "0.00"}),
+            "int": add({**cell, "num_format": "0", "align": "center"}),
+            "count": add({**cell, "num_format": "0", "align": "center"}),
+            "percent": add({**cell, "num_format": "0.0%", "align": "center"}),
+            "link": add({**cell, "font_color": "#0563C1", "underline": 1}),
+        }
+
+    def sheet(self, name: str, title: str, meta: str, columns: list[Column], **options):
+        return PrintableSheet(self, name, title, meta, columns, **options)
+
+    def close(self) -> None:
+        self.workbook.close()
 
 
 class PrintableSheet:
@@ -130,156 +210,257 @@ class PrintableSheet:
 
     def __init__(
         self,
-        workbook: Workbook,
+        book: Book,
         name: str,
         title: str,
         meta: str,
         columns: list[Column],
         header: bool = True,
+        split: bool = False,
+        portrait: bool = False,
     ):
-        self.ws = workbook.create_sheet(name)
-        self.ws._values_to_row = self._place_cells  # see _place_cells (openpyxl 3.1 write-only)
-        self._styles = {}
-        self.columns = columns
+        self.book, self.columns, self.header = book, columns, header
+        self.formats = book.formats
+        self.ws = book.workbook.add_worksheet(name)
         self.row = 0
-        last = get_column_letter(len(columns))
-        for index, column in enumerate(columns, start=1):
-            self.ws.column_dimensions[get_column_letter(index)].width = column.width
-        self._setup_print(last)
-        self.ws.merged_cells.add(f"A1:{last}1")
-        self.ws.merged_cells.add(f"A2:{last}2")
-        self.ws.row_dimensions[1].height = 30
-        self.ws.row_dimensions[2].height = max(18, 15 * math.ceil(_display_width(meta) / 150))
-        self.header = header
-        if header:  # the sheet view is written with the first row: freeze before it
-            self.ws.freeze_panes = "A4"
-            self.ws.print_title_rows = "3:3"
-        self._raw_row([self._cell(title, "title")])
-        self._raw_row([self._cell(meta, "meta")])
+        budget = PAPERS[book.paper][2 if portrait else 1]
+        parts = split_parts(columns, budget) if split else None
+        self._capacity = [line_capacity(c.width) for c in columns]
+        for index, column in enumerate(columns):
+            self.ws.set_column(index, index, column.width)
+        self._setup_print(parts, portrait)
+        last = max((parts[0] if parts else len(columns)) - 1, 1)  # title over the first part
+        self.ws.set_row(0, 30)
+        self.ws.merge_range(0, 0, 0, last, title, self.formats["title"])
+        self.ws.set_row(1, LINE_POINTS * self._lines(meta, self._span_width(parts)) + 4)
+        self.ws.merge_range(1, 0, 1, last, meta, self.formats["meta"])
+        self.row = 2
         if header:
-            self.ws.row_dimensions[3].height = 30
-            self._raw_row([self._cell(c.header, "header") for c in columns])
+            self.ws.freeze_panes(3, 0)
+            self.ws.repeat_rows(2)
+            height = max(self._lines(c.header, c.width) for c in columns) * LINE_POINTS + 6
+            self.ws.set_row(2, height)
+            for index, column in enumerate(columns):
+                self.ws.write_string(2, index, column.header, self.formats["header"])
+            self.row = 3
 
-    def _setup_print(self, last: str) -> None:
+    def _span_width(self, parts) -> float:
+        end = parts[0] if parts else len(self.columns)
+        return sum(c.width for c in self.columns[:end])
+
+    def _setup_print(self, parts: list[int] | None, portrait: bool) -> None:
         ws = self.ws
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        ws.print_options.horizontalCentered = True
-        ws.page_margins.left = ws.page_margins.right = 0.4
-        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-        ws.oddFooter.center.font = FONT
-        ws.evenFooter.center.text = "第 &P 页，共 &N 页"
-
-    def _style(self, name: str):
-        """The style array of a named style, worked out once per sheet (cheaper than per cell)."""
-        if name not in self._styles:
-            probe = WriteOnlyCell(self.ws)
-            probe.style = name
-            self._styles[name] = probe._style
-        return self._styles[name]
-
-    def _cell(self, value, style: str):
-        cell = WriteOnlyCell(self.ws)
-        cell._style = self._style(style)
-        if isinstance(value, str):
-            cell._value = clean_text(value)[:MAX_CELL_TEXT]
-            cell.data_type = "s"  # text, never a formula
-        elif value is not None:
-            cell.value = value
-        return cell
+        ws.set_paper(PAPERS[self.book.paper][0])
+        if portrait:
+            ws.set_portrait()
+        else:
+            ws.set_landscape()
+        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
+        ws.set_footer("&C第 &P 页，共 &N 页")
+        ws.center_horizontally()
+        if parts:  # too wide for one page: parts side by side, 序号 and 编号 on each
+            ws.set_v_pagebreaks(parts)
+            ws.repeat_columns(0, REPEATED - 1)
+            ws.print_across()
+        elif not self.header:  # a summary with its own page breaks (fit-to-page drops them)
+            ws.set_print_scale(100)
+        else:
+            ws.fit_to_pages(1, 0)
 
     @staticmethod
-    def _place_cells(cells, row_index: int):
-        """Replaces WriteOnlyWorksheet._values_to_row for rows made only of our own cells.
+    def _lines(text: str, width: float) -> int:
+        per_line = max(1.0, line_capacity(width))
+        return sum(math.ceil(display_width(p) / per_line) or 1 for p in str(text).split("\n"))
 
-        openpyxl's version first tries each cell object as a *value* on a scratch cell and
-        makes a new scratch cell after every styled one: half the export time. Our rows
-        are always lists of WriteOnlyCell, so only the coordinates need setting.
-        """
-        for column_index, cell in enumerate(cells, start=1):
-            cell.column, cell.row = column_index, row_index
-            if cell.hyperlink is not None:
-                cell.hyperlink.ref = cell.coordinate
-            yield cell
-
-    def _raw_row(self, cells) -> None:
-        self.ws.append(cells)
-        self.row += 1
-        # the row (with its height) is written now; keeping its dimension would grow memory
-        self.ws.row_dimensions.pop(self.row, None)
-
-    def typed_cell(self, value, column: Column):
+    def write_value(self, column_index: int, value, column: Column) -> None:
+        ws, formats, row = self.ws, self.formats, self.row
         if value is None or value == "":
-            return self._cell(None, "text")
-        if column.kind == "date" and isinstance(value, date | datetime):
-            return self._cell(value, "date")
-        if column.kind in ("number", "int") and isinstance(value, int | float | Decimal):
-            return self._cell(float(value) if isinstance(value, Decimal) else value, column.kind)
-        return self._cell(str(value), "text")
+            ws.write_blank(row, column_index, None, formats["text"])
+        elif column.kind == "date" and isinstance(value, date | datetime):
+            ws.write_datetime(row, column_index, value, formats["date"])
+        elif column.kind in ("number", "int", "count", "percent") and isinstance(
+            value, int | float | Decimal
+        ):
+            ws.write_number(row, column_index, float(value), formats[column.kind])
+        else:
+            text = str(value)
+            if column.kind in WRAPPED and _width(text) > line_capacity(column.width):
+                text = "\n".join(wrap_lines(text, line_capacity(column.width)))
+            self.write_text(column_index, text, "center" if column.kind == "center" else "")
 
-    def append(self, values: list, pictures: list[Picture] = (), link: tuple | None = None) -> None:
+    def _prepare(self, values: list) -> tuple[list, int]:
+        """The values with long text broken into lines once, and the row's line count."""
+        prepared, lines = [], 1
+        for value, column, capacity in zip(values, self.columns, self._capacity, strict=False):
+            if isinstance(value, str) and value:
+                if column.kind in WRAPPED and (_width(value) > capacity or "\n" in value):
+                    broken = wrap_lines(value, capacity)
+                    value = WrappedText("\n".join(broken))
+                    lines = max(lines, len(broken))
+                elif column.kind not in WRAPPED:
+                    lines = max(lines, self._lines(value, column.width))
+            prepared.append(value)
+        return prepared, lines
+
+    def write_text(self, column_index: int, text: str, style: str = "") -> None:
+        text = text[:MAX_CELL_TEXT]
+        if text.startswith(FORMULA_STARTS):
+            style = "quoted"
+        self.ws.write_string(self.row, column_index, text, self.formats[style or "text"])
+
+    def append(
+        self,
+        values: list,
+        pictures: list[Picture] = (),
+        link: tuple | None = None,
+        min_height: float = 0,
+    ) -> None:
         """Append one data row; pictures go into the last column's cell area."""
-        row_number = self.row + 1
-        cells = [self.typed_cell(v, c) for v, c in zip(values, self.columns, strict=False)]
+        values, lines = self._prepare(values)
+        height = lines * LINE_POINTS + 4
+        if pictures:  # pictures on top, the link line below them
+            height = max(height, max(p.height for p in pictures) * 0.75 + 8 + LINE_POINTS)
+        self.ws.set_row(self.row, min(max(min_height, height), MAX_ROW_POINTS))
+        for index, (value, column) in enumerate(zip(values, self.columns, strict=False)):
+            if isinstance(value, WrappedText):
+                self.write_text(index, value)
+            else:
+                self.write_value(index, value, column)
         if link is not None:
             index, url, text = link
-            cells[index] = self._cell(text, "link")
-            cells[index].hyperlink = url
-        self.ws.row_dimensions[row_number].height = self._height(values, pictures)
-        self._raw_row(cells)
+            self.ws.write_url(self.row, index, url, self.formats["link"], string=text)
         for position, picture in enumerate(pictures):
-            self._place(picture, row_number, len(self.columns) - 1, position)
+            self._place(picture, len(self.columns) - 1, position)
+        self.row += 1
 
     def _height(self, values: list, pictures) -> float:
         lines = 1
         for value, column in zip(values, self.columns, strict=False):
             if isinstance(value, str) and value:
-                per_line = max(1.0, column.width * 1.1 - 1)
-                wrapped = sum(
-                    math.ceil(_display_width(p) / per_line) or 1 for p in value.split("\n")
-                )
-                lines = max(lines, wrapped)
-        height = lines * POINTS_PER_LINE + 4
+                capacity = line_capacity(column.width)
+                if column.kind in WRAPPED:
+                    lines = max(lines, len(wrap_lines(value, capacity)))
+                else:
+                    lines = max(lines, self._lines(value, column.width))
+        height = lines * LINE_POINTS + 4
         if pictures:  # pictures on top, the link line below them
-            height = max(height, max(p.height for p in pictures) * 0.75 + 8 + POINTS_PER_LINE)
-        return min(height, 409)
+            height = max(height, max(p.height for p in pictures) * 0.75 + 8 + LINE_POINTS)
+        return min(height, MAX_ROW_POINTS)
 
-    def _place(self, picture: Picture, row_number: int, column_index: int, position: int) -> None:
-        image = DiskImage(picture.path, picture.width, picture.height)
-        offset = pixels_to_EMU(4 + position * (picture.width + 4))
-        marker = AnchorMarker(
-            col=column_index, colOff=offset, row=row_number - 1, rowOff=pixels_to_EMU(4)
+    def _place(self, picture: Picture, column_index: int, position: int) -> None:
+        self.ws.insert_image(
+            self.row,
+            column_index,
+            picture.path,
+            {
+                "x_offset": 4 + position * (picture.width + 4),
+                "y_offset": 4,
+                "object_position": 1,
+                "description": "照片",
+            },
         )
-        size = XDRPositiveSize2D(pixels_to_EMU(picture.width), pixels_to_EMU(picture.height))
-        image.anchor = OneCellAnchor(_from=marker, ext=size)
-        self.ws.add_image(image)
+
+    def note(self, text: str) -> None:
+        """A line of text under the table, over the whole width (outside the filter)."""
+        self.close()
+        self.header = False
+        self.row += 1
+        width = sum(c.width for c in self.columns)
+        self.ws.set_row(self.row, self._lines(text, width) * LINE_POINTS + 8)
+        last = len(self.columns) - 1
+        self.ws.merge_range(self.row, 0, self.row, last, text, self.formats["meta"])
+        self.row += 1
+
+    def page_break(self) -> None:
+        """Start a new printed page at the next row."""
+        self._breaks = [*getattr(self, "_breaks", []), self.row]
+        self.ws.set_h_pagebreaks(self._breaks)
+
+    def blank_row(self) -> None:
+        self.row += 1
 
     def close(self) -> None:
         """Put the autofilter on the header row over every data row."""
-        if not self.header:
-            return
-        last = get_column_letter(len(self.columns))
-        self.ws.auto_filter.ref = f"A3:{last}{max(self.row, 3)}"
+        if self.header:
+            self.ws.autofilter(2, 0, max(self.row - 1, 2), len(self.columns) - 1)
 
 
-class PlainSheet:
-    """A simple printable sheet of sections (for summaries): title, meta, then small tables."""
+class SummarySheet:
+    """A printable sheet of headings, paragraphs and blocks (small tables), A4 portrait.
 
-    def __init__(self, workbook: Workbook, name: str, title: str, meta: str, widths: list[float]):
+    Heights are counted in points so that a block, or a heading with its paragraph, that
+    would not fit on what is left of the page starts a new page instead.
+    """
+
+    PAGE_POINTS = 745  # A4 portrait between the margins (row heights are counted generously)
+    ROW = 19  # a one-line table row
+
+    def __init__(self, book: Book, name: str, title: str, meta: str, widths: list[float]):
         columns = [Column("", w) for w in widths]
-        self.sheet = PrintableSheet(workbook, name, title, meta, columns, header=False)
+        self.sheet = PrintableSheet(book, name, title, meta, columns, header=False, portrait=True)
+        self.width = sum(widths)
+        self.used = 30 + self._paragraph_points(meta)
 
-    def section(self, heading: str, headers: list[str], rows: list[list]) -> None:
+    def _paragraph_lines(self, text: str) -> list[str]:
+        return wrap_lines(text, line_capacity(self.width))
+
+    def _paragraph_points(self, text: str) -> float:
+        return len(self._paragraph_lines(text)) * LINE_POINTS + 6
+
+    def _room_for(self, points: float) -> None:
+        """Start a new page unless `points` more fit on this one."""
+        if self.used + points > self.PAGE_POINTS and self.used > 0:
+            self.sheet.page_break()
+            self.used = 0
+
+    def paragraph(self, text: str) -> None:
+        """Running text over the whole width (merged, broken the Chinese way)."""
         sheet = self.sheet
-        sheet._raw_row([])
-        sheet._raw_row([sheet._cell(heading, "section")])
-        sheet._raw_row([sheet._cell(h, "header") for h in headers])
-        kinds = ["text"] + ["int"] * (len(headers) - 1)
-        for row in rows:
-            cells = [
-                sheet.typed_cell(v, Column("", 10, k)) for v, k in zip(row, kinds, strict=False)
-            ]
-            sheet._raw_row(cells)
+        height = self._paragraph_points(text)
+        sheet.ws.set_row(sheet.row, height)
+        text = "\n".join(self._paragraph_lines(text))[:MAX_CELL_TEXT]
+        last = len(sheet.columns) - 1
+        sheet.ws.merge_range(sheet.row, 0, sheet.row, last, text, sheet.formats["meta"])
+        sheet.row += 1
+        self.used += height
+
+    def section(self, heading: str, text: str) -> None:
+        """A heading and its paragraph, on the same page."""
+        self._room_for(22 + self._paragraph_points(text))
+        self.heading(heading)
+        self.paragraph(text)
+
+    def heading(self, text: str) -> None:
+        sheet = self.sheet
+        sheet.ws.set_row(sheet.row, 22)
+        sheet.write_text(0, text, "section")
+        sheet.row += 1
+        self.used += 22
+
+    def block(self, block: Block) -> None:
+        sheet = self.sheet
+        widths = [c.width for c in sheet.columns]
+        header_lines = max(sheet._lines(h, w) for h, w in zip(block.headers, widths, strict=False))
+        header_height = header_lines * LINE_POINTS + 4
+        heights = [max(self.ROW, sheet._height(values, ())) for values in block.rows]
+        self._room_for(LINE_POINTS + 22 + header_height + sum(heights))
+        if self.used:
+            sheet.ws.set_row(sheet.row, LINE_POINTS)
+            sheet.blank_row()
+            self.used += LINE_POINTS
+        self.heading(block.heading)
+        sheet.ws.set_row(sheet.row, header_height)
+        for index, text in enumerate(block.headers):
+            sheet.ws.write_string(sheet.row, index, text, sheet.formats["header"])
+        sheet.row += 1
+        kinds = ["text", *(block.kinds or ["int"] * (len(block.headers) - 1))]
+        columns = [Column("", c.width, k) for c, k in zip(sheet.columns, kinds, strict=False)]
+        for values, height in zip(block.rows, heights, strict=True):
+            sheet.ws.set_row(sheet.row, height)
+            for index, (value, column) in enumerate(zip(values, columns, strict=False)):
+                sheet.write_value(index, value, column)
+            sheet.row += 1
+        self.used += header_height + sum(heights)
+
+    def close(self) -> None:
+        self.sheet.close()

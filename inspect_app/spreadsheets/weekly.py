@@ -1,72 +1,73 @@
-"""周报: a group's visits, problems and suggestions for a date range, with a summary sheet."""
+"""周报 (Excel): one printed page for a small week: summary, figures, problems, plan."""
 
-from collections import Counter
-from collections.abc import Iterable
 from typing import BinaryIO
 
-from inspect_app.spreadsheets.ledger import (
-    PROBLEM_COLUMNS,
-    SUGGESTION_COLUMNS,
-    VISIT_COLUMNS,
-    photo_link,
-    problem_values,
-    suggestion_values,
-    visit_values,
+from inspect_app.documents.summary import (
+    period,
+    reporting_line,
+    total_sentences,
+    week_sentences,
 )
-from inspect_app.spreadsheets.rows import ExportMeta, ProblemRow, SuggestionRow, VisitRow
-from inspect_app.spreadsheets.sheets import PlainSheet, PrintableSheet, new_workbook
+from inspect_app.spreadsheets.rows import WeeklyReport
+from inspect_app.spreadsheets.sheets import Block, Book, Progress, SummarySheet, no_progress
+
+WIDTHS = [5, 13, 12, 39, 11]  # 序号, 项目名称, 类别 / 日期, 问题 / 建议, 提出代表
+
+
+def figure_table(report: WeeklyReport) -> list[list]:
+    rows = []
+    for label, f in (("本周", report.week), ("累计", report.total)):
+        rows.append([label, f"{f.visits} ／ {f.projects}", f.deputies, f.problems, f.suggestions])
+    return rows
 
 
 def write_weekly(
-    stream: BinaryIO,
-    meta: ExportMeta,
-    visits: Iterable[VisitRow],
-    problems: Iterable[ProblemRow],
-    suggestions: Iterable[SuggestionRow],
+    stream: BinaryIO, report: WeeklyReport, paper: str = "A4", progress: Progress = no_progress
 ) -> dict:
-    """Write the weekly workbook; return the summary counts."""
-    workbook = new_workbook()
-    line = meta.line()
-    summary = PlainSheet(workbook, "汇总", meta.title, line, [24, 12, 12, 12, 12])
-    visit_sheet = PrintableSheet(
-        workbook, "视察记录", f"{meta.title}（视察记录）", line, VISIT_COLUMNS
-    )
-    problem_sheet = PrintableSheet(workbook, "问题", f"{meta.title}（问题）", line, PROBLEM_COLUMNS)
-    suggestion_sheet = PrintableSheet(
-        workbook, "意见建议", f"{meta.title}（意见建议）", line, SUGGESTION_COLUMNS
-    )
-    projects, attendees, categories, days = set(), set(), Counter(), Counter()
-    counts = Counter()
-    for number, row in enumerate(visits, start=1):
-        visit_sheet.append(visit_values(number, row))
-        projects.add(row.project)
-        attendees.update(filter(None, row.attendees.split("、")))
-        days[row.visited_on] += 1
-        counts["visits"] = number
-    for number, row in enumerate(problems, start=1):
-        problem_sheet.append(
-            problem_values(number, row), row.pictures, photo_link(row, len(PROBLEM_COLUMNS) - 1)
+    """Write the 周报 workbook; return the week's figures."""
+    book = Book(stream, paper)
+    sheet = SummarySheet(book, "周报", report.title, reporting_line(report), WIDTHS)
+    sheet.section("一、本周开展情况", f"{week_sentences(report)}{total_sentences(report)}")
+    sheet.block(
+        Block(
+            "本周及累计",
+            ["", "视察（次）／项目（个）", "代表（人）", "发现问题（个）", "意见建议（条）"],
+            figure_table(report),
+            ["text", "int", "int", "int"],
         )
-        categories[row.category] += 1
-        counts["problems"] = number
-    for number, _row in enumerate(suggestions, start=1):
-        suggestion_sheet.append(suggestion_values(number, _row))
-        counts["suggestions"] = number
-    totals = [
-        ["视察次数", counts["visits"]],
-        ["视察项目数", len(projects)],
-        ["参加代表人数", len(attendees)],
-        ["发现问题", counts["problems"]],
-        ["意见建议", counts["suggestions"]],
-    ]
-    summary.section("本周概况", ["项目", "数量"], totals)
-    summary.section(
-        "问题类别", ["问题类别", "问题数"], [[k, v] for k, v in categories.most_common()]
     )
-    by_day = [[day.isoformat() if day else "", n] for day, n in sorted(days.items())]
-    summary.section("每日视察", ["日期", "视察次数"], by_day)
-    for sheet in (visit_sheet, problem_sheet, suggestion_sheet):
-        sheet.close()
-    workbook.save(stream)
-    counts["projects"] = len(projects)
-    return dict(counts)
+    problems = [
+        [n, row.project, row.category, row.description, row.raised_by]
+        for n, row in enumerate(report.problems, start=1)
+    ]
+    sheet.block(
+        Block(
+            "二、发现的主要问题",
+            ["序号", "项目名称", "问题类别", "问题描述", "提出代表"],
+            problems or [["", "本周未发现问题", "", "", ""]],
+            ["text", "center", "text", "text"],
+        )
+    )
+    suggestions = [
+        [n, row.project, row.visited_on, row.text, row.author]
+        for n, row in enumerate(report.suggestions, start=1)
+    ]
+    sheet.block(
+        Block(
+            "三、意见建议",
+            ["序号", "项目名称", "视察日期", "意见建议", "提出代表"],
+            suggestions or [["", "本周未提出意见建议", "", "", ""]],
+            ["text", "date", "text", "text"],
+        )
+    )
+    sheet.section("四、下周安排", report.plan or "（未填写）")
+    sheet.sheet.ws.set_header(f"&C{period(report)}")
+    sheet.close()
+    progress(len(report.problems), len(report.problems))
+    book.close()
+    return {
+        "visits": report.week.visits,
+        "problems": report.week.problems,
+        "suggestions": report.week.suggestions,
+        "projects": report.week.projects,
+    }

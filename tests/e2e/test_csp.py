@@ -89,6 +89,8 @@ def _seeds(app) -> list[str]:
         urls += [f"/notices/{n}" for n in db.session.scalars(select(Notice.id))]
         visit = db.session.scalar(select(Visit.client_uuid).order_by(Visit.id))
         urls.append(f"/api/v1/visits/{visit}")
+        group = db.session.scalar(select(Problem.group_id).order_by(Problem.id))
+        urls.append(f"/ledger/weekly.docx?group_id={group}")  # the weekly form POSTs, then here
         db.session.remove()
     return urls
 

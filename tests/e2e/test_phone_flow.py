@@ -167,7 +167,13 @@ def test_typed_text_survives_a_reload(phone, live_server):
     phone.goto("/visits/new")
     phone.fill("#summary", "还没提交的草稿内容")
     phone.fill("#problems-0-description", "草稿里的问题")
-    phone.wait_for_timeout(600)
+    phone.evaluate("document.querySelector('[data-draft-status]').textContent = ''")
+    phone.wait_for_function(  # the draft (both fields, read when it is saved) is stored
+        "() => { const f = document.querySelector('form[data-text-saved]');"
+        " return f.querySelector('[data-draft-status]').textContent"
+        ".startsWith(f.dataset.textSaved); }",
+        timeout=20_000,
+    )
     phone.reload()
     assert phone.input_value("#summary") == "还没提交的草稿内容"
     assert phone.input_value("#problems-0-description") == "草稿里的问题"

@@ -1,0 +1,202 @@
+"""Every workbook and document printed through LibreOffice, and the printed pages measured.
+
+pdftotext -bbox gives each word's box; for these CJK fonts the box is 1.3 times the type
+size high, so the size printed is the height / 1.3.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from inspect_app import create_app
+from inspect_app.extensions import db
+
+BODY_POINTS = 10.5  # 五号
+BOX_PER_POINT = 1.3
+NO_LINE_START = "，。、；：？！）」"
+FOOTER = re.compile(r"^(第\s*\d+\s*页，共\s*\d+\s*页|—\s*\d+\s*—|[—\d\s]+)$")
+SHEET_HEADINGS = {"总计", "按视察组", "按镇街", "按问题类别", "按主办单位", "协办单位",
+                  "按办理状态", "本周及累计", "二、发现的主要问题", "三、意见建议",
+                  "一、本周开展情况", "四、下周安排"}  # fmt: skip
+DOCUMENT_HEADING = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
+DOCUMENTS = {
+    "ledger": ("export-ledger", "--out", "{dir}/ledger.xlsx"),
+    "ledger_a3": ("export-ledger", "--paper", "A3", "--out", "{dir}/ledger_a3.xlsx"),
+    "handover": ("export-handover", "--assigned-from", "2000-01-01", "--out", "{dir}/handover"),
+    "weekly": ("export-weekly", "--group", "{group}", "--from", "2025-06-30", "--to",
+               "2025-07-06", "--out", "{dir}/weekly.xlsx"),
+    "weekly_word": ("export-weekly", "--word", "--group", "{group}", "--from", "2025-06-30",
+                    "--to", "2025-07-06", "--out", "{dir}/weekly_word.docx"),
+    "report": ("export-report", "--out", "{dir}/report.docx"),
+}  # fmt: skip
+
+
+def _soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None or shutil.which("pdftotext") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice or poppler is missing: .ci/run installs them")
+        pytest.skip("no LibreOffice (apt-get install libreoffice-calc libreoffice-writer)")
+    return found
+
+
+@pytest.fixture(scope="module")
+def printed(demo_folder, tmp_path_factory) -> dict[str, Path]:
+    """Every export written from the demo data, then converted to PDF in one LibreOffice run."""
+    soffice = _soffice()
+    folder = tmp_path_factory.mktemp("printed")
+    shutil.copy(demo_folder / "inspect.sqlite", folder / "inspect.sqlite")
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(folder / "instance"),
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'inspect.sqlite'}",
+            "PHOTO_ROOT": str(demo_folder / "photos"),
+        }
+    )
+    runner = app.test_cli_runner()
+    with app.app_context():
+        from sqlalchemy import select
+
+        from inspect_app.models import Group
+
+        group = db.session.scalar(select(Group.id).where(Group.town == "东城街道"))
+        db.session.remove()
+    for args in DOCUMENTS.values():
+        args = [a.format(dir=folder, group=group) for a in args]
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+    with app.app_context():
+        db.engine.dispose()
+    sources = [p for p in folder.rglob("*") if p.suffix in (".xlsx", ".docx")]
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{folder / 'profile'}", "--headless",
+         "--convert-to", "pdf", "--outdir", str(folder / "pdf"), *map(str, sources)],
+        check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    pdfs = {p.stem: p for p in (folder / "pdf").glob("*.pdf")}
+    assert len(pdfs) == len(sources)
+    return pdfs
+
+
+def words(pdf: Path) -> list[dict]:
+    """Every word of the PDF: page, box and text."""
+    xhtml = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    root = ElementTree.fromstring(re.sub(r"<!DOCTYPE[^>]*>", "", xhtml))
+    found = []
+    for number, page in enumerate(root.iter("{http://www.w3.org/1999/xhtml}page"), start=1):
+        for word in page.iter("{http://www.w3.org/1999/xhtml}word"):
+            box = {k: float(word.get(k)) for k in ("xMin", "yMin", "xMax", "yMax")}
+            found.append({"page": number, "text": word.text or "", **box})
+    return found
+
+
+def lines_by_page(found: list[dict]) -> dict[int, list[str]]:
+    """Text lines of each page, top to bottom (words on the same baseline joined)."""
+    rows = defaultdict(list)
+    for word in found:
+        rows[(word["page"], round(word["yMax"]))].append(word)
+    pages = defaultdict(list)
+    for (page, _y), line in sorted(rows.items()):
+        pages[page].append("".join(w["text"] for w in sorted(line, key=lambda w: w["xMin"])))
+    return pages
+
+
+def pages_with_images(pdf: Path) -> set[int]:
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    return {int(line.split()[0]) for line in listing if line.strip()}
+
+
+def printed_points(word: dict) -> float:
+    return (word["yMax"] - word["yMin"]) / BOX_PER_POINT
+
+
+def assert_readable(pdf: Path, headings=SHEET_HEADINGS, heading_pattern=None) -> list[dict]:
+    found = words(pdf)
+    assert found, pdf.name
+    small = [w for w in found if printed_points(w) < BODY_POINTS - 0.05]
+    assert not small, f"{pdf.name}: {[(w['text'], round(printed_points(w), 1)) for w in small[:5]]}"
+    pictured = pages_with_images(pdf)
+    pages = lines_by_page(found)
+    for page in range(1, max(pages) + 1):
+        content = [line for line in pages.get(page, []) if not FOOTER.match(line)]
+        assert content or page in pictured, f"{pdf.name}: page {page} is empty"
+        if not content:
+            continue
+        last = content[-1]
+        lone = last in headings or (heading_pattern and heading_pattern.match(last))
+        assert not lone, f"{pdf.name}: page {page} ends with the heading {last!r}"
+    for word in found:  # a word that starts a line never starts with closing punctuation
+        if word["text"][:1] in NO_LINE_START:
+            before = [
+                w for w in found
+                if w["page"] == word["page"] and abs(w["yMax"] - word["yMax"]) < 1
+                and 0 <= word["xMin"] - w["xMax"] < 14
+            ]  # fmt: skip
+            assert before, f"{pdf.name}: a line starts with {word['text']!r}"
+    return found
+
+
+def text_of(pdf: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_ledger_prints_readably_on_a4_and_a3(printed):
+    for name in ("ledger", "ledger_a3"):
+        found = assert_readable(printed[name])
+        pages = max(w["page"] for w in found)
+        assert "2025年重大项目集中视察问题台账" in text_of(printed[name])
+        assert pages < 80
+    a4, a3 = (max(w["page"] for w in words(printed[n])) for n in ("ledger", "ledger_a3"))
+    assert a3 < a4
+
+
+def test_handover_prints_with_its_number_and_reply_date(printed):
+    sheets = [p for name, p in printed.items() if name.startswith("交办单_")]
+    letters = [p for name, p in printed.items() if name.startswith("交办函_")]
+    assert sheets and len(sheets) == len(letters)
+    for pdf in sheets:
+        assert_readable(pdf)
+        text = text_of(pdf).replace(" ", "")
+        assert "问题交办单" in text and re.search(r"莞人常办交〔\d{4}〕\d+号", text)
+        assert re.search(r"请于\d{4}年\d{1,2}月\d{1,2}日前书面答复", text)
+        assert "办理情况（由承办单位填写）" in text
+    for pdf in letters:
+        assert_readable(pdf, headings=set(), heading_pattern=DOCUMENT_HEADING)
+        text = text_of(pdf).replace(" ", "").replace("\n", "")
+        assert "关于交办2025年重大项目集中视察发现问题的函" in text
+        assert re.search(r"莞人常办交〔\d{4}〕\d+号", text)
+        assert re.search(r"于\d{4}年\d{1,2}月\d{1,2}日前将办理情况书面答复", text)
+        assert "东莞市人大常委会办公室" in text
+
+
+def test_weekly_prints_on_one_page_with_its_summary(printed):
+    for name in ("weekly", "weekly_word"):
+        pattern = DOCUMENT_HEADING if name == "weekly_word" else None
+        found = assert_readable(printed[name], heading_pattern=pattern)
+        assert max(w["page"] for w in found) == 1, name
+        text = text_of(printed[name]).replace(" ", "").replace("\n", "")
+        assert "本周（2025年6月30日至7月6日），东城街道视察组" in text
+        assert "视察了2个项目" in text and "本组累计" in text
+        assert "报送单位：东城街道视察组" in text
+
+
+def test_report_prints_readably(printed):
+    found = assert_readable(printed["report"], headings=set(), heading_pattern=DOCUMENT_HEADING)
+    text = text_of(printed["report"]).replace(" ", "").replace("\n", "")
+    assert "关于2025年重大项目集中视察情况的报告" in text
+    assert "办结率" in text and "亿元" in text
+    assert max(w["page"] for w in found) >= 2
