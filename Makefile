@@ -9,7 +9,7 @@ PO := inspect_app/translations/en/LC_MESSAGES/messages.po
 MO := $(PO:.po=.mo)
 export FLASK_APP := inspect_app
 
-.PHONY: run serve test lint bench db translations extract clean
+.PHONY: run serve worker test lint bench db translations extract clean
 
 $(BIN)/flask: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -26,13 +26,21 @@ db: $(BIN)/flask $(MO)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
 
+# The development server and one queue worker beside it (exports, periodic cleanup);
+# Ctrl-C stops both.
 run: db
 	$(BIN)/flask cleanup
+	$(BIN)/flask worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 serve: $(BIN)/flask $(MO)
 	$(BIN)/flask db upgrade
 	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) 'inspect_app:create_app()'
+
+# A production queue worker beside `make serve` (see README "Background jobs"); no demo data.
+WORKERS ?= 2
+worker: $(BIN)/flask $(MO)
+	$(BIN)/flask worker --workers $(WORKERS)
 
 test: $(BIN)/flask $(MO)
 	$(BIN)/ruff check .
@@ -49,6 +57,7 @@ bench: $(BIN)/flask $(MO)
 	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/imports.py
 	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/export_jobs.py $(BENCH_ARGS)
 
 extract: $(BIN)/flask
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o inspect_app/translations/messages.pot .

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from inspect_app import database
 from inspect_app.config import DefaultConfig, from_environment
-from inspect_app.extensions import babel, compress, csrf, db, login_manager, migrate
+from inspect_app.extensions import babel, compress, csrf, db, login_manager, migrate, queue
 
 PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parent
@@ -67,6 +67,7 @@ def _fill_instance_defaults(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'inspect.sqlite'}"
     app.config["PHOTO_ROOT"] = str(app.config.get("PHOTO_ROOT") or instance / "photos")
     app.config["EXPORT_DIR"] = str(app.config.get("EXPORT_DIR") or _default_export_dir(instance))
+    app.config["JOB_FILES_DIR"] = str(app.config.get("JOB_FILES_DIR") or instance / "exports")
     for key in ("PHOTO_MAX_BYTES", "PHOTO_MAX_PIXELS", "MAX_CONTENT_LENGTH", "PAGE_SIZE"):
         app.config[key] = int(app.config[key])
 
@@ -102,6 +103,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(app_folder("migrations")), render_as_batch=True)
     csrf.init_app(app)
     compress.init_app(app)
+    queue.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -150,6 +152,7 @@ def _register_blueprints(app: Flask) -> None:
     from inspect_app.dashboard.routes import bp as dashboard_bp
     from inspect_app.handling.routes import bp as handling_bp
     from inspect_app.imports.routes import bp as imports_bp
+    from inspect_app.jobs.routes import bp as jobs_bp
     from inspect_app.ledger.routes import bp as ledger_bp
     from inspect_app.main.routes import bp as main_bp
     from inspect_app.notices import listeners
@@ -173,6 +176,7 @@ def _register_blueprints(app: Flask) -> None:
         review_bp,
         dashboard_bp,
         search_bp,
+        jobs_bp,
     ):
         app.register_blueprint(blueprint)
     for blueprint in (accounts_bp, audit_log_bp, settings_bp, notices_bp):

@@ -12,6 +12,8 @@ group; a secretary sees his own groups' figures; a deputy or a department gets 4
 (a department's figures are in its own list; a deputy's are his group's to report).
 """
 
+from dataclasses import dataclass
+
 from flask import abort
 from sqlalchemy import ColumnElement, false, or_, select, true
 
@@ -34,7 +36,44 @@ GROUP_ROLES = (Role.DEPUTY,)
 BEFORE_HANDOVER = (ProblemStatus.DRAFT, ProblemStatus.SUBMITTED, ProblemStatus.REVIEWED)
 
 
+@dataclass(frozen=True)
+class ScopeSnapshot:
+    """A user's scope frozen when he asked for a background job; stands in for the User."""
+
+    id: int
+    role: str
+    department_id: int | None
+    group_ids: tuple[int, ...]
+    secretary_group_ids: tuple[int, ...]
+
+    @classmethod
+    def of(cls, user: User) -> "ScopeSnapshot":
+        return cls(
+            user.id,
+            user.role,
+            user.department_id,
+            tuple(member_group_ids(user)),
+            tuple(secretary_group_ids(user)),
+        )
+
+    def as_dict(self) -> dict:
+        return {**self.__dict__, "group_ids": list(self.group_ids),
+                "secretary_group_ids": list(self.secretary_group_ids)}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "ScopeSnapshot":
+        return cls(
+            values["id"],
+            values["role"],
+            values.get("department_id"),
+            tuple(values.get("group_ids", ())),
+            tuple(values.get("secretary_group_ids", ())),
+        )
+
+
 def member_group_ids(user: User) -> list[int]:
+    if isinstance(user, ScopeSnapshot):
+        return list(user.group_ids)
     return list(
         db.session.scalars(select(GroupMember.group_id).where(GroupMember.user_id == user.id))
     )
@@ -44,6 +83,8 @@ def secretary_group_ids(user: User) -> list[int]:
     """The groups in which the user is 联络员."""
     if user.role not in GROUP_ROLES:
         return []
+    if isinstance(user, ScopeSnapshot):
+        return list(user.secretary_group_ids)
     query = select(GroupMember.group_id).where(
         GroupMember.user_id == user.id, GroupMember.is_secretary.is_(True)
     )

@@ -16,6 +16,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(cleanup_command)
     app.cli.add_command(send_notices_command)
     app.cli.add_command(send_reminders_command)
+    from inspect_app.jobs.cli import worker_command
+
+    app.cli.add_command(worker_command)
     from inspect_app import backup_cli
     from inspect_app.exports_cli import COMMANDS
 
@@ -92,18 +95,15 @@ def seed_demo_command(if_empty):
 @click.command("cleanup")
 @with_appcontext
 def cleanup_command():
-    """Remove uploads never saved (older than a day), photo files with no row, temp leftovers."""
-    from pathlib import Path
+    """Remove uploads never saved (older than a day), photo files with no row, temp leftovers,
+    and export files past their keeping time (the worker also runs this every hour)."""
+    from inspect_app.jobs.services import run_cleanup
 
-    from inspect_app.models import utcnow
-    from inspect_app.photo_files.cleanup import clean_photo_store
-
-    with writing():
-        report = clean_photo_store(Path(current_app.config["PHOTO_ROOT"]), utcnow())
-        db.session.commit()
+    report = run_cleanup()
     click.echo(
-        f"cleanup: {report.pending_rows} unsaved uploads, {report.orphan_files} files without "
-        f"a photo row, {report.temp_files} temporary files removed"
+        f"cleanup: {report['pending_rows']} unsaved uploads, {report['orphan_files']} files "
+        f"without a photo row, {report['temp_files']} temporary files removed; "
+        f"{report['exports_expired']} expired and {report['exports_stray']} stray export files"
     )
 
 

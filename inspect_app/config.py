@@ -78,6 +78,16 @@ class DefaultConfig:
     DASHBOARD_CACHE_SECONDS = 60  # the dashboard's figures, kept per process (0: always count)
     EXTERNAL_URL = "http://127.0.0.1:5000/"  # links in command-line exports
     EXPORT_DIR = None  # filled in by create_app: exports/ beside the package
+    # Background exports (inspect_app/jobs): the queue is SQLite in the instance folder unless
+    # REDIS_URL is set; finished files live in JOB_FILES_DIR for EXPORT_KEEP_DAYS days.
+    REDIS_URL = None
+    QUEUE_NAME = "inspect"
+    JOB_FILES_DIR = None  # filled in by create_app: instance/exports
+    EXPORT_KEEP_DAYS = 7
+    INLINE_EXPORT_MAX_ROWS = 300  # a GET of an export this small is written in the request
+    JOB_HEARTBEAT_SECONDS = 10.0
+    JOB_STALE_SECONDS = 60.0  # a running job without a heartbeat this long is taken back
+    JOB_MAX_ATTEMPTS = 2
     # The office's defaults (read through inspect_app.office.office_settings()).
     OFFICE_NAME = "东莞市人大常委会办公室"
     OFFICE_HANDOVER_NUMBER_PATTERN = "莞人常办交〔{year}〕{n}号"

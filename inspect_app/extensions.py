@@ -7,6 +7,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from inspect_app.jobs.queue import TaskQueue
 from inspect_app.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -15,3 +16,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 compress = Compress()
+queue = TaskQueue()

@@ -18,6 +18,7 @@ from inspect_app.listing import Filters
 from inspect_app.models import Campaign, Group, GroupLevel, Problem, Project, Suggestion, Visit
 from inspect_app.models.records import visit_attendee
 from inspect_app.office import office_settings
+from inspect_app.spreadsheets.sheets import Progress, no_progress
 
 MAIN_PROBLEMS = 20
 
@@ -148,5 +149,8 @@ def _problem_line(row) -> str:
     return f"【{row.category}】{row.project}：{row.description}{lead}"
 
 
-def export_report(stream: BinaryIO, ctx: ExportContext, campaign: Campaign) -> int:
-    return write_report(stream, campaign_report(ctx, campaign), document_fonts(), chart_font_path())
+def export_report(
+    stream: BinaryIO, ctx: ExportContext, campaign: Campaign, progress: Progress = no_progress
+) -> int:
+    report = campaign_report(ctx, campaign)
+    return write_report(stream, report, document_fonts(), chart_font_path(), progress)

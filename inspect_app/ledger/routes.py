@@ -1,7 +1,10 @@
-"""Downloads: the ledger, the 交办单 (Excel and Word), the 周报 (Excel and Word), the 视察报告."""
+"""Downloads: the ledger, the 交办单 (Excel and Word), the 周报 (Excel and Word), the 视察报告.
+
+Each URL answers a POST (the page's button) by starting a background job and showing its
+progress; a GET sends a small export straight back and offers the button for a larger one.
+"""
 
 import tempfile
-import zipfile
 from datetime import date, datetime
 
 from flask import (
@@ -22,12 +25,14 @@ from sqlalchemy import select
 
 from inspect_app.access import can_export_report, is_secretary, require_role, secretary_group_ids
 from inspect_app.extensions import db
+from inspect_app.jobs.services import start_export
 from inspect_app.ledger import report, services
 from inspect_app.ledger import weekly as weekly_reports
+from inspect_app.ledger.export_kinds import batch_from_args, write_handover_zip
 from inspect_app.ledger.forms import WeeklyForm
-from inspect_app.listing import read_filters
+from inspect_app.listing import Filters, read_filters
 from inspect_app.models import Campaign, Department, Group, Role
-from inspect_app.spreadsheets.handover import safe_file_name, unique_names
+from inspect_app.spreadsheets.handover import safe_file_name
 from inspect_app.templating import SHANGHAI, today_local
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
@@ -60,6 +65,19 @@ def _context() -> services.ExportContext:
     return ctx
 
 
+def _export(kind: str, filename: str, write, count, **params):
+    """POST: start the job (one per click). GET: small exports straight back, else the button."""
+    params = {"args": request.args.to_dict(), **params}
+    if request.method == "POST":
+        token = request.form.get("request_token")
+        job = start_export(current_user, kind, params, filename, token)
+        return redirect(url_for("jobs.show", job_id=job.id, started=1))
+    rows = count()
+    if rows <= int(current_app.config["INLINE_EXPORT_MAX_ROWS"]):
+        return _send(write, filename)
+    return render_template("jobs/start.html", filename=filename, rows=rows)
+
+
 def _send(write, filename: str):
     """Write a file into a temporary file and send it (memory stays flat)."""
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it
@@ -74,12 +92,17 @@ def _stamp() -> str:
     return today_local().strftime("%Y%m%d")
 
 
-@bp.get("/export.xlsx")
+@bp.route("/export.xlsx", methods=("GET", "POST"))
 @login_required
 def export():
     _require_exporter()
     filters, ctx = read_filters(request.args, current_user), _context()
-    return _send(lambda out: services.export_ledger(out, ctx, filters), f"问题台账_{_stamp()}.xlsx")
+    return _export(
+        "ledger",
+        f"问题台账_{_stamp()}.xlsx",
+        lambda out: services.export_ledger(out, ctx, filters),
+        lambda: services.count_problems(current_user, filters),
+    )
 
 
 def _date(value: str | None) -> date | None:
@@ -91,19 +114,7 @@ def _date(value: str | None) -> date | None:
 
 def _batch() -> services.HandoverBatch:
     """The 交办 batch from the query: 交办日期 range (default: the latest day) or ids."""
-    args = request.args
-    ids = tuple(int(p) for p in args.get("ids", "").replace("，", ",").split(",") if p.isdigit())
-    start, end = _date(args.get("assigned_from")), _date(args.get("assigned_to"))
-    if not ids and not start and not end and "assigned_from" not in args:
-        start = end = services.latest_assignment_day(current_user)
-    number = args.get("number", "1")
-    return services.HandoverBatch(
-        assigned_from=start,
-        assigned_to=end,
-        problem_ids=ids,
-        first_number=int(number) if number.isdigit() and 0 < int(number) < 100000 else 1,
-        campaign_id=read_filters(args).campaign_id,
-    )
+    return batch_from_args(request.args, current_user)
 
 
 def _batch_args(batch: services.HandoverBatch) -> dict:
@@ -142,48 +153,44 @@ def handover():
     )
 
 
-@bp.get("/handover/<int:department_id>.xlsx")
+def _handover_export(kind: str, department_id: int, export, suffix: str):
+    department = _handover_department(department_id)
+    batch, ctx = _batch(), _context()
+    title = "交办单" if suffix == "xlsx" else "交办函"
+    return _export(
+        kind,
+        f"{title}_{safe_file_name(department.name)}_{_stamp()}.{suffix}",
+        lambda out: export(out, ctx, batch, department),
+        lambda: services.count_batch(current_user, batch, department),
+        department_id=department.id,
+    )
+
+
+@bp.route("/handover/<int:department_id>.xlsx", methods=("GET", "POST"))
 @login_required
 def handover_one(department_id: int):
-    department = _handover_department(department_id)
-    batch, ctx = _batch(), _context()
-    name = f"交办单_{safe_file_name(department.name)}_{_stamp()}.xlsx"
-    return _send(lambda out: services.export_handover(out, ctx, batch, department), name)
+    return _handover_export("handover", department_id, services.export_handover, "xlsx")
 
 
-@bp.get("/handover/<int:department_id>.docx")
+@bp.route("/handover/<int:department_id>.docx", methods=("GET", "POST"))
 @login_required
 def handover_letter(department_id: int):
-    department = _handover_department(department_id)
-    batch, ctx = _batch(), _context()
-    name = f"交办函_{safe_file_name(department.name)}_{_stamp()}.docx"
-    return _send(lambda out: services.export_handover_letter(out, ctx, batch, department), name)
+    return _handover_export(
+        "handover_letter", department_id, services.export_handover_letter, "docx"
+    )
 
 
-@bp.get("/handover.zip")
+@bp.route("/handover.zip", methods=("GET", "POST"))
 @login_required
 def handover_all():
     require_role(current_user, Role.STAFF)
     batch, ctx = _batch(), _context()
-
-    def write(out):
-        departments = services.handover_departments(current_user, batch)
-        names = unique_names(d.name for d in departments)
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for department, safe_name in zip(departments, names, strict=True):
-                for kind, export in (
-                    ("交办单", services.export_handover),
-                    ("交办函", services.export_handover_letter),
-                ):
-                    suffix = "xlsx" if kind == "交办单" else "docx"
-                    with tempfile.TemporaryFile() as part:
-                        export(part, ctx, batch, department)
-                        part.seek(0)
-                        with archive.open(f"{kind}_{safe_name}.{suffix}", "w") as entry:
-                            while chunk := part.read(1 << 20):
-                                entry.write(chunk)
-
-    return _send(write, f"交办单_全部承办单位_{_stamp()}.zip")
+    return _export(
+        "handover_all",
+        f"交办单_全部承办单位_{_stamp()}.zip",
+        lambda out: write_handover_zip(out, ctx, batch),
+        lambda: services.count_batch(current_user, batch),
+    )
 
 
 def _weekly_groups() -> list[Group]:
@@ -236,7 +243,7 @@ def weekly():
     return render_template("ledger/weekly.html", form=form, groups=groups)
 
 
-@bp.get("/weekly.<any(xlsx, docx):fmt>")
+@bp.route("/weekly.<any(xlsx, docx):fmt>", methods=("GET", "POST"))
 @login_required
 def weekly_export(fmt: str):
     _require_weekly_reporter()
@@ -248,10 +255,19 @@ def weekly_export(fmt: str):
     ctx = _context()
     name = f"周报_{safe_file_name(group.name, '视察组')}_{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"
     write = weekly_reports.export_weekly if fmt == "xlsx" else weekly_reports.export_weekly_document
-    return _send(lambda out: write(out, ctx, group, start, end), name)
+    week = Filters(group_id=group.id, date_from=start, date_to=end)
+    return _export(
+        "weekly" if fmt == "xlsx" else "weekly_document",
+        name,
+        lambda out: write(out, ctx, group, start, end),
+        lambda: services.count_problems(current_user, week),
+        group_id=group.id,
+        start=start.isoformat(),
+        end=end.isoformat(),
+    )
 
 
-@bp.get("/report.docx")
+@bp.route("/report.docx", methods=("GET", "POST"))
 @login_required
 def report_document():
     if not can_export_report(current_user):
@@ -261,5 +277,10 @@ def report_document():
     if campaign is None:
         abort(404)
     ctx = _context()
-    name = f"视察报告_{safe_file_name(campaign.title, '视察')}_{_stamp()}.docx"
-    return _send(lambda out: report.export_report(out, ctx, campaign), name)
+    return _export(
+        "report",
+        f"视察报告_{safe_file_name(campaign.title, '视察')}_{_stamp()}.docx",
+        lambda out: report.export_report(out, ctx, campaign),
+        lambda: services.count_problems(current_user, Filters(campaign_id=campaign.id)),
+        campaign_id=campaign.id,
+    )

@@ -517,14 +517,29 @@ def department_number(ctx: ExportContext, batch: HandoverBatch, department: Depa
 
 
 def export_handover(
-    stream: BinaryIO, ctx: ExportContext, batch: HandoverBatch, department: Department
+    stream: BinaryIO,
+    ctx: ExportContext,
+    batch: HandoverBatch,
+    department: Department,
+    progress: Progress = no_progress,
 ) -> int:
     letter = handover_letter(ctx, batch, department, department_number(ctx, batch, department))
-    return write_handover(stream, letter, paper=ctx.paper)
+    return write_handover(stream, letter, paper=ctx.paper, progress=progress)
 
 
 def export_handover_letter(
-    stream: BinaryIO, ctx: ExportContext, batch: HandoverBatch, department: Department
+    stream: BinaryIO,
+    ctx: ExportContext,
+    batch: HandoverBatch,
+    department: Department,
+    progress: Progress = no_progress,
 ) -> int:
     letter = handover_letter(ctx, batch, department, department_number(ctx, batch, department))
-    return write_handover_letter(stream, letter, document_fonts())
+    return write_handover_letter(stream, letter, document_fonts(), progress)
+
+
+def count_batch(user: User, batch: HandoverBatch, department: Department | None = None) -> int:
+    """How many problems a 交办单 (one department's, or the batch's) lists: the progress total."""
+    query = _department_batch(user, batch, department) if department else batch_query(user, batch)
+    query = query.with_only_columns(func.count(Problem.id)).order_by(None)
+    return db.session.scalar(query) or 0

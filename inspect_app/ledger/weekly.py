@@ -20,6 +20,7 @@ from inspect_app.ledger.services import (
 from inspect_app.listing import Filters
 from inspect_app.models import Group, User, WeeklyPlan
 from inspect_app.spreadsheets.rows import WeekFigures, WeeklyReport
+from inspect_app.spreadsheets.sheets import Progress, no_progress
 from inspect_app.spreadsheets.weekly import write_weekly
 
 PLAN_MAX = 2000
@@ -113,11 +114,25 @@ def weekly_report(ctx: ExportContext, group: Group, start: date, end: date) -> W
     )
 
 
-def export_weekly(stream: BinaryIO, ctx: ExportContext, group: Group, start: date, end: date):
-    return write_weekly(stream, weekly_report(ctx, group, start, end), paper=ctx.paper)
+def export_weekly(
+    stream: BinaryIO,
+    ctx: ExportContext,
+    group: Group,
+    start: date,
+    end: date,
+    progress: Progress = no_progress,
+):
+    report = weekly_report(ctx, group, start, end)
+    return write_weekly(stream, report, paper=ctx.paper, progress=progress)
 
 
 def export_weekly_document(
-    stream: BinaryIO, ctx: ExportContext, group: Group, start: date, end: date
+    stream: BinaryIO,
+    ctx: ExportContext,
+    group: Group,
+    start: date,
+    end: date,
+    progress: Progress = no_progress,
 ):
-    return write_weekly_document(stream, weekly_report(ctx, group, start, end), document_fonts())
+    report = weekly_report(ctx, group, start, end)
+    return write_weekly_document(stream, report, document_fonts(), progress)

@@ -15,6 +15,7 @@ from inspect_app.models.campaigns import (
     group_project,
 )
 from inspect_app.models.documents import WeeklyPlan
+from inspect_app.models.jobs import ExportJob, JobState
 from inspect_app.models.office import LoginThrottle, Notice, OutboxMessage, Setting
 from inspect_app.models.people import Department, Role, User
 from inspect_app.models.records import (
@@ -48,9 +49,11 @@ __all__ = [
     "Department",
     "ExtensionRequest",
     "ExtensionStatus",
+    "ExportJob",
     "Group",
     "GroupLevel",
     "GroupMember",
+    "JobState",
     "LoginThrottle",
     "Notice",
     "OutboxMessage",

@@ -160,13 +160,13 @@ def write_ledger(
         )
     }
     photo_sheet = others["照片"]
-    count = 0
+    count, step = 0, max(1, min(200, (total or 0) // 100))  # about 100 progress steps
     for count, row in enumerate(problems, start=1):
         problem_sheet.append(problem_values(count, row))
         if row.photo_count:
             link = photo_link(row, len(PHOTO_COLUMNS) - 1)
             photo_sheet.append(photo_values(count, row), row.pictures, link)
-        if count % 200 == 0:
+        if count % step == 0:
             progress(count, total)
     progress(count, total)
     write_rows(others["意见建议"], map(suggestion_values, suggestions))

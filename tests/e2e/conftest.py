@@ -75,3 +75,24 @@ def phone_without_js(browser, live_server):
     context, page = _open_phone(browser, live_server[1], javascript=False)
     yield page
     context.close()
+
+
+@pytest.fixture
+def queue_worker(live_server):
+    """The queue consumer's loop in a thread of this test: export jobs run as under `make run`."""
+    import threading
+
+    from inspect_app.extensions import queue
+
+    stop = threading.Event()
+
+    def work():
+        while not stop.is_set():
+            queue.run_pending()
+            stop.wait(0.2)
+
+    consumer = threading.Thread(target=work, daemon=True)
+    consumer.start()
+    yield
+    stop.set()
+    consumer.join(10)

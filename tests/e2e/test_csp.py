@@ -5,14 +5,16 @@ logged out), with its arguments taken from links the role actually sees, so a ne
 covered without changing this test.
 """
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
+from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
 from inspect_app.database import writing
 from inspect_app.extensions import db
-from inspect_app.models import Notice, Problem, User, Visit
+from inspect_app.models import ExportJob, JobState, Notice, Problem, User, Visit
 from inspect_app.models.records import ReplyLetter
 from inspect_app.problems.actions import reply_root
 from inspect_app.problems.letters import check_letter, store_letter
@@ -69,6 +71,25 @@ def _add_reply_letter() -> None:
     )
 
 
+def _finished_jobs() -> list[int]:
+    """A finished ledger export job for every demo role, its file in the jobs folder."""
+    folder = Path(current_app.config["JOB_FILES_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    jobs = []
+    with writing():
+        for user in db.session.scalars(select(User).where(User.username.in_(ROLES))):
+            path = folder / f"csp-{user.id}.xlsx"
+            path.write_bytes(b"PK\x05\x06" + bytes(18))  # an empty zip: only its headers matter
+            job = ExportJob(user_id=user.id, kind="ledger", parameters={"args": {}},
+                            scope={"id": user.id, "role": user.role}, filename="问题台账.xlsx",
+                            state=JobState.DONE, file_path=str(path))  # fmt: skip
+            db.session.add(job)
+            db.session.flush()
+            jobs.append(job.id)
+        db.session.commit()
+    return jobs
+
+
 def _seeds(app) -> list[str]:
     """Pages that only a record in a certain state links to: a problem of every status, a
     reply letter, a notice for every demo user, a visit through the API."""
@@ -91,6 +112,10 @@ def _seeds(app) -> list[str]:
         urls.append(f"/api/v1/visits/{visit}")
         group = db.session.scalar(select(Problem.group_id).order_by(Problem.id))
         urls.append(f"/ledger/weekly.docx?group_id={group}")  # the weekly form POSTs, then here
+        lead = db.session.scalar(select(func.min(Problem.lead_department_id)))
+        urls += [f"/ledger/handover/{lead}.{kind}?assigned_from=" for kind in ("xlsx", "docx")]
+        for job in _finished_jobs():  # an export job of every role (its page, status, file)
+            urls += [f"/exports/{job}", f"/exports/{job}/status", f"/exports/{job}/download"]
         db.session.remove()
     return urls
 

@@ -29,7 +29,9 @@ def test_secretary_types_next_weeks_plan_and_downloads_the_weekly(phone, live_se
     assert phone.input_value("#plan") == "下周视察石龙镇两个项目，=1+1 照写。"  # kept
 
 
-def test_staff_picks_a_batch_and_downloads_a_handover_letter(phone, live_server, tmp_path):
+def test_staff_picks_a_batch_and_downloads_a_handover_letter(
+    phone, live_server, queue_worker, tmp_path
+):
     phone.set_viewport_size({"width": 360, "height": 740})
     log_in(phone, "demo-staff")
     phone.goto("/ledger/handover/")
@@ -40,7 +42,7 @@ def test_staff_picks_a_batch_and_downloads_a_handover_letter(phone, live_server,
     phone.click("text=选出这批问题")
     phone.wait_for_selector("text=市住房和城乡建设局")
     check_phone_layout(phone)
-    with phone.expect_download() as download:
+    with phone.expect_download(timeout=60_000) as download:  # the job page fetches it when done
         phone.locator("li", has_text="市住房和城乡建设局").locator("text=交办函 Word").click()
     path = tmp_path / "letter.docx"
     download.value.save_as(path)
