@@ -4,7 +4,6 @@ import io
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -13,9 +12,9 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.pool import NullPool
 
-from inspect_app import create_app
 from inspect_app.extensions import db, queue
 from inspect_app.jobs import services, tasks
 from inspect_app.models import ExportJob, JobState, Problem, utcnow
@@ -40,31 +39,20 @@ def _redis_url() -> str | None:
 
 
 @pytest.fixture(params=["sqlite", "redis"])
-def app(request, demo_folder, tmp_path):
-    """The app on the embedded SQLite queue, and again on Redis."""
-    import shutil
-
-    shutil.copy(demo_folder / "inspect.sqlite", tmp_path / "inspect.sqlite")
-    shutil.copytree(demo_folder / "photos", tmp_path / "photos")
-    config = {
-        "TESTING": True,
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'inspect.sqlite'}",
-        "PHOTO_ROOT": str(tmp_path / "photos"),
-    }
-    config["QUEUE_NAME"] = f"inspect-test-{tmp_path.name}"
+def app(request, make_app, tmp_path):
+    """The app on the embedded SQLite queue, and again on Redis (the database is the suite's:
+    SQLite, or PostgreSQL with INSPECT_TEST_DATABASE_URL)."""
+    settings = {"QUEUE_NAME": f"inspect-test-{tmp_path.name}"}
     if request.param == "redis":
-        config["REDIS_URL"] = _redis_url()
-        if config["REDIS_URL"] is None:
+        settings["REDIS_URL"] = _redis_url()
+        if settings["REDIS_URL"] is None:
             pytest.skip("no Redis here (CI runs these against redis-server)")
-    app = create_app(config)
-    app.config_for_workers = config
+    app = make_app(**settings)
+    keys = ("INSTANCE_PATH", "SQLALCHEMY_DATABASE_URI", "PHOTO_ROOT", "SECRET_KEY", "REDIS_URL",
+            "QUEUE_NAME")  # fmt: skip
+    app.config_for_workers = {key: app.config.get(key) for key in keys}
     yield app
     queue.storage.flush_all()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def export_forms(client, url: str) -> list[tuple[str, str, str]]:
@@ -98,18 +86,19 @@ def test_export_from_the_page_moves_progress_and_downloads(app, client, login, m
     assert client.get(f"/exports/{job_id}/status").get_json()["state"] == "queued"
     assert client.get(f"/exports/{job_id}/download").status_code == 404
 
-    seen = []  # the job row as another process sees it after each progress save
-    database = sqlite3.connect(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
-    read = "SELECT state, phase, rows_done, rows_total FROM export_job WHERE id = ?"
+    seen = []  # the job row as another connection sees it after each progress save
+    database = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=NullPool)
+    read = text("SELECT state, phase, rows_done, rows_total FROM export_job WHERE id = :id")
     save = services.ProgressReporter._save
 
     def save_and_look(self, **values):
         save(self, **values)
-        seen.append(database.execute(read, (job_id,)).fetchone())
+        with database.connect() as connection:
+            seen.append(tuple(connection.execute(read, {"id": job_id}).one()))
 
     monkeypatch.setattr(services.ProgressReporter, "_save", save_and_look)
     assert queue.run_pending() == 1
-    database.close()
+    database.dispose()
     done = [rows for state, phase, rows, _total in seen if state == "running" and phase is None]
     assert len(done) > 3 and done == sorted(done) and done[0] < done[-1] <= seen[-1][3]
     assert seen[-1][:2] == ("running", "packing")

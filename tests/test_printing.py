@@ -12,6 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 from xml.etree import ElementTree
 
+import instances
 import pytest
 
 from inspect_app import create_app
@@ -51,13 +52,13 @@ def printed(demo_folder, tmp_path_factory) -> dict[str, Path]:
     """Every export written from the demo data, then converted to PDF in one LibreOffice run."""
     soffice = _soffice()
     folder = tmp_path_factory.mktemp("printed")
-    shutil.copy(demo_folder / "inspect.sqlite", folder / "inspect.sqlite")
+    url = instances.copy_of_demo(demo_folder, folder)  # SQLite or PostgreSQL, as the suite runs
     app = create_app(
         {
             "TESTING": True,
             "INSTANCE_PATH": str(folder / "instance"),
             "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'inspect.sqlite'}",
+            "SQLALCHEMY_DATABASE_URI": url,
             "PHOTO_ROOT": str(demo_folder / "photos"),
         }
     )
@@ -75,6 +76,7 @@ def printed(demo_folder, tmp_path_factory) -> dict[str, Path]:
         assert result.exit_code == 0, result.output
     with app.app_context():
         db.engine.dispose()
+    instances.drop(url)
     sources = [p for p in folder.rglob("*") if p.suffix in (".xlsx", ".docx")]
     subprocess.run(
         [soffice, f"-env:UserInstallation=file://{folder / 'profile'}", "--headless",
