@@ -69,6 +69,12 @@ def start(client, action, csrf, token):
     return int(re.search(r"/exports/(\d+)", response.headers["Location"]).group(1))
 
 
+def no_file_offered(client, job_id) -> bool:
+    """The owner's download link sends him back to the job page (which says why), no file."""
+    response = client.get(f"/exports/{job_id}/download")
+    return response.status_code == 302 and response.headers["Location"] == f"/exports/{job_id}"
+
+
 def job_row(app, job_id) -> ExportJob:
     with app.app_context():
         job = db.session.get(ExportJob, job_id)
@@ -84,7 +90,7 @@ def test_export_from_the_page_moves_progress_and_downloads(app, client, login, m
     page = client.get(f"/exports/{job_id}").get_data(as_text=True)
     assert "排队中" in page and "刷新进度" in page and 'hidden href="/exports/' in page
     assert client.get(f"/exports/{job_id}/status").get_json()["state"] == "queued"
-    assert client.get(f"/exports/{job_id}/download").status_code == 404
+    assert no_file_offered(client, job_id)
 
     seen = []  # the job row as another connection sees it after each progress save
     database = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=NullPool)
@@ -199,7 +205,7 @@ def test_periodic_cleanup_removes_expired_files(app, client, login):
         db.session.commit()
     report = tasks.cleanup.call_local()
     assert report["exports_expired"] == 1 and not path.exists()
-    assert client.get(f"/exports/{job_id}/download").status_code == 404
+    assert no_file_offered(client, job_id)
     assert "已过期删除" in client.get("/exports/").get_data(as_text=True)
 
 
@@ -253,7 +259,7 @@ def test_worker_killed_mid_job_is_retried_and_no_partial_file_offered(app, clien
         worker.wait()
     status = client.get(f"/exports/{job_id}/status").get_json()
     assert status["state"] == "running" and not status["ready"]
-    assert client.get(f"/exports/{job_id}/download").status_code == 404
+    assert no_file_offered(client, job_id)
     folder = Path(app.config["JOB_FILES_DIR"])
     assert [p.name.startswith(".tmp-") for p in folder.iterdir()] == [True]  # only the half file
 
@@ -307,3 +313,51 @@ def test_word_documents_run_as_jobs_too(app, client, login, demo):
         assert words in text
     listing = client.get("/exports/").get_data(as_text=True)
     assert "交办函" in listing and "周报（Word）" in listing and "视察报告" in listing
+
+
+def test_the_weekly_form_starts_a_job_whose_bar_moves_as_problems_are_read(
+    app, client, login, demo, monkeypatch
+):
+    login("demo-staff")
+    page = client.get(f"/ledger/weekly?group_id={demo['group']}").get_data(as_text=True)
+    token = re.search(r'name="request_token" value="([^"]+)"', page).group(1)
+    form = {"csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1),
+            "request_token": token, "group_id": demo["group"], "date_from": "2025-07-01",
+            "date_to": "2025-07-31", "plan": "下周继续视察", "word": "1"}  # fmt: skip
+    first = client.post("/ledger/weekly", data=form)
+    again = client.post("/ledger/weekly", data=form)  # a double tap
+    assert first.status_code == again.status_code == 302
+    assert first.headers["Location"] == again.headers["Location"]
+    job_id = int(re.search(r"/exports/(\d+)", first.headers["Location"]).group(1))
+    saved = []
+    save = services.ProgressReporter._save
+    monkeypatch.setattr(
+        services.ProgressReporter,
+        "_save",
+        lambda self, **values: (saved.append(values["rows_done"]), save(self, **values)),
+    )
+    assert queue.run_pending() == 1
+    assert len(set(saved)) > 2 and saved == sorted(saved)  # the bar moves while rows are read
+    job = job_row(app, job_id)
+    assert job.state == JobState.DONE and job.filename.endswith(".docx")
+    assert "2025年7月1日至2025年7月31日" in client.get("/exports/").get_data(as_text=True)
+
+
+def test_a_waiting_job_a_lost_file_and_a_failed_job_say_what_to_do(app, client, login):
+    login("demo-staff")
+    job_id = start(client, *export_forms(client, "/problems/")[0])
+    with app.app_context():
+        db.session.get(ExportJob, job_id).created_at = utcnow() - timedelta(minutes=5)
+        db.session.commit()
+    status = client.get(f"/exports/{job_id}/status").get_json()
+    assert status["state"] == "queued" and "后台导出服务" in status["notice"]
+    response = client.get(f"/exports/{job_id}/download", follow_redirects=True)
+    assert "后台导出服务" in response.get_data(as_text=True)  # the owner is told, not 404
+    queue.run_pending()
+    path = Path(job_row(app, job_id).file_path)
+    path.unlink()  # as the periodic cleanup does after EXPORT_KEEP_DAYS
+    page = client.get(f"/exports/{job_id}").get_data(as_text=True)
+    assert "已超过保留期限" in page and "重新导出" in page
+    action, csrf, token = export_forms(client, f"/exports/{job_id}")[0]
+    assert action.startswith("/ledger/export.xlsx")
+    assert start(client, action, csrf, token) != job_id  # 重新导出 starts a new job

@@ -2,11 +2,13 @@
 
 import uuid
 
-from flask import Blueprint, abort, jsonify, render_template, send_file
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from inspect_app.jobs import services
 from inspect_app.jobs.kinds import get_kind
+from inspect_app.models import utcnow
 
 bp = Blueprint("jobs", __name__, url_prefix="/exports")
 
@@ -55,7 +57,9 @@ def status(job_id: int):
 def download(job_id: int):
     job = _job_or_404(job_id)
     path = services.downloadable_path(job)
-    if path is None:
-        abort(404)
+    if path is None:  # not written yet, failed or expired: the job page says which
+        notice = services.job_notice(job, utcnow()) or job.error
+        flash(notice or _("文件还没有生成好，请稍候。"), "warning")
+        return redirect(url_for("jobs.show", job_id=job.id))
     kind = get_kind(job.kind)
     return send_file(path, mimetype=kind.mimetype, as_attachment=True, download_name=job.filename)

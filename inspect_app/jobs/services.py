@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -124,7 +125,7 @@ def downloadable_path(job: ExportJob) -> Path | None:
     return path if path.is_file() else None
 
 
-def status(job: ExportJob) -> dict:
+def status(job: ExportJob, now: datetime | None = None) -> dict:
     return {
         "id": job.id,
         "state": job.state,
@@ -134,7 +135,25 @@ def status(job: ExportJob) -> dict:
         "percent": job.percent(),
         "error": job.error,
         "ready": downloadable_path(job) is not None,
+        "notice": job_notice(job, now or utcnow()),
     }
+
+
+def job_notice(job: ExportJob, now: datetime) -> str | None:
+    """What the user should know beyond the state: a job that waits or stalls, a lost file."""
+    config = current_app.config
+    stale = timedelta(seconds=float(config["JOB_STALE_SECONDS"]))
+    if job.state == JobState.QUEUED and job.created_at < now - stale:
+        return _(
+            "任务仍在排队：后台导出服务可能正忙或没有运行。可以离开此页，稍后在“我的导出”查看；"
+            "长时间没有变化请联系管理员。"
+        )
+    if job.state == JobState.RUNNING and (job.heartbeat_at or job.created_at) < now - stale:
+        return _("后台处理进程没有响应，任务会自动重新开始；长时间没有变化请联系管理员。")
+    if job.state == JobState.DONE and downloadable_path(job) is None:
+        days = config["EXPORT_KEEP_DAYS"]
+        return _("文件已超过保留期限（%(days)s 天）被删除，请重新导出。", days=days)
+    return None
 
 
 # ---------- running ----------

@@ -24,6 +24,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from inspect_app.access import can_export_report, is_secretary, require_role, secretary_group_ids
+from inspect_app.documents.wording import cn_date
 from inspect_app.extensions import db
 from inspect_app.jobs.services import start_export
 from inspect_app.ledger import report, services
@@ -65,13 +66,21 @@ def _context() -> services.ExportContext:
     return ctx
 
 
-def _export(kind: str, filename: str, write, count, **params):
-    """POST: start the job (one per click). GET: small exports straight back, else the button."""
-    params = {"args": request.args.to_dict(), **params}
+def _start_job(kind: str, filename: str, params: dict):
+    """Start the job for this click (a double tap sends the same token: one job)."""
+    params = {"origin": request.full_path.rstrip("?"), **params}
+    job = start_export(current_user, kind, params, filename, request.form.get("request_token"))
+    return redirect(url_for("jobs.show", job_id=job.id, started=1))
+
+
+def _export(kind: str, filename: str, write, count, summary: str, **params):
+    """POST: start the job (one per click). GET: small exports straight back, else the button.
+
+    `summary` tells the user's exports apart in 我的导出 (the filters, the batch, the week).
+    """
+    params = {"args": request.args.to_dict(), "summary": summary, **params}
     if request.method == "POST":
-        token = request.form.get("request_token")
-        job = start_export(current_user, kind, params, filename, token)
-        return redirect(url_for("jobs.show", job_id=job.id, started=1))
+        return _start_job(kind, filename, params)
     rows = count()
     if rows <= int(current_app.config["INLINE_EXPORT_MAX_ROWS"]):
         return _send(write, filename)
@@ -102,7 +111,13 @@ def export():
         f"问题台账_{_stamp()}.xlsx",
         lambda out: services.export_ledger(out, ctx, filters),
         lambda: services.count_problems(current_user, filters),
+        _ledger_summary(filters, ctx),
     )
+
+
+def _ledger_summary(filters, ctx: services.ExportContext) -> str:
+    options = [_("A3 打印") if ctx.paper == "A3" else "", "" if ctx.images else _("不含照片")]
+    return "　".join(filter(None, [services.describe_filters(filters, current_user), *options]))
 
 
 def _date(value: str | None) -> date | None:
@@ -162,6 +177,7 @@ def _handover_export(kind: str, department_id: int, export, suffix: str):
         f"{title}_{safe_file_name(department.name)}_{_stamp()}.{suffix}",
         lambda out: export(out, ctx, batch, department),
         lambda: services.count_batch(current_user, batch, department),
+        f"{department.name}　{batch.describe()}",
         department_id=department.id,
     )
 
@@ -190,6 +206,7 @@ def handover_all():
         f"交办单_全部承办单位_{_stamp()}.zip",
         lambda out: write_handover_zip(out, ctx, batch),
         lambda: services.count_batch(current_user, batch),
+        batch.describe(),
     )
 
 
@@ -229,18 +246,26 @@ def weekly():
         form.plan.data = weekly_reports.saved_plan(group, form.date_from.data)
     elif form.validate():
         group = _weekly_group(groups, form.group_id.data)
-        weekly_reports.save_plan(current_user, group, form.date_from.data, form.plan.data or "")
+        start, end = form.date_from.data, form.date_to.data
+        weekly_reports.save_plan(current_user, group, start, form.plan.data or "")
         fmt = "docx" if form.word.data else "xlsx"
-        return redirect(
-            url_for(
-                "ledger.weekly_export",
-                fmt=fmt,
-                group_id=group.id,
-                date_from=form.date_from.data.isoformat(),
-                date_to=form.date_to.data.isoformat(),
-            )
-        )
+        kind, name, params = _weekly_job(group, start, end, fmt)
+        args = {"group_id": group.id, "date_from": start.isoformat(), "date_to": end.isoformat()}
+        origin = url_for("ledger.weekly_export", fmt=fmt, **args)
+        return _start_job(kind, name, {"args": args, "origin": origin, **params})
     return render_template("ledger/weekly.html", form=form, groups=groups)
+
+
+def _weekly_job(group: Group, start: date, end: date, fmt: str) -> tuple[str, str, dict]:
+    """The job kind, file name and parameters of a group's 周报."""
+    name = f"周报_{safe_file_name(group.name, '视察组')}_{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"
+    params = {
+        "summary": f"{group.name}　{cn_date(start)}至{cn_date(end)}",
+        "group_id": group.id,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+    }
+    return ("weekly" if fmt == "xlsx" else "weekly_document"), name, params
 
 
 @bp.route("/weekly.<any(xlsx, docx):fmt>", methods=("GET", "POST"))
@@ -253,17 +278,15 @@ def weekly_export(fmt: str):
         flash(_("开始日期不能晚于结束日期。"), "error")
         return redirect(url_for("ledger.weekly", group_id=group.id))
     ctx = _context()
-    name = f"周报_{safe_file_name(group.name, '视察组')}_{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"
+    kind, name, params = _weekly_job(group, start, end, fmt)
     write = weekly_reports.export_weekly if fmt == "xlsx" else weekly_reports.export_weekly_document
     week = Filters(group_id=group.id, date_from=start, date_to=end)
     return _export(
-        "weekly" if fmt == "xlsx" else "weekly_document",
+        kind,
         name,
         lambda out: write(out, ctx, group, start, end),
         lambda: services.count_problems(current_user, week),
-        group_id=group.id,
-        start=start.isoformat(),
-        end=end.isoformat(),
+        **params,
     )
 
 
@@ -282,5 +305,6 @@ def report_document():
         f"视察报告_{safe_file_name(campaign.title, '视察')}_{_stamp()}.docx",
         lambda out: report.export_report(out, ctx, campaign),
         lambda: services.count_problems(current_user, Filters(campaign_id=campaign.id)),
+        campaign.title,
         campaign_id=campaign.id,
     )

@@ -65,8 +65,11 @@ def save_plan(actor: User, group: Group, start: date, text: str) -> WeeklyPlan:
     return plan
 
 
-def _figures(ctx: ExportContext, filters: Filters, keep: bool):
-    """(figures, visits, problems, suggestions); the lists are empty unless `keep`."""
+def _figures(ctx: ExportContext, filters: Filters, keep: bool, progress: Progress = no_progress):
+    """(figures, visits, problems, suggestions); the lists are empty unless `keep`.
+
+    Reading the problems is most of a 周报's work: `progress(problems read, None)` follows it.
+    """
     figures, kept = WeekFigures(), ([], [], [])
     projects, deputies, categories = [], set(), Counter()
     for row in visit_rows(ctx.user, filters):
@@ -81,6 +84,7 @@ def _figures(ctx: ExportContext, filters: Filters, keep: bool):
         figures.assigned += row.assigned
         figures.closed += row.closed
         categories[row.category] += 1
+        progress(figures.problems, None)
         if keep:
             kept[1].append(row)
     for row in suggestion_rows(ctx.user, filters):
@@ -93,10 +97,12 @@ def _figures(ctx: ExportContext, filters: Filters, keep: bool):
     return figures, *kept
 
 
-def weekly_report(ctx: ExportContext, group: Group, start: date, end: date) -> WeeklyReport:
+def weekly_report(
+    ctx: ExportContext, group: Group, start: date, end: date, progress: Progress = no_progress
+) -> WeeklyReport:
     ctx.images = False
     week, visits, problems, suggestions = _figures(
-        ctx, Filters(group_id=group.id, date_from=start, date_to=end), keep=True
+        ctx, Filters(group_id=group.id, date_from=start, date_to=end), True, progress
     )
     total, *_ = _figures(ctx, Filters(group_id=group.id, date_to=end), keep=False)
     return WeeklyReport(
@@ -122,7 +128,7 @@ def export_weekly(
     end: date,
     progress: Progress = no_progress,
 ):
-    report = weekly_report(ctx, group, start, end)
+    report = weekly_report(ctx, group, start, end, progress)
     return write_weekly(stream, report, paper=ctx.paper, progress=progress)
 
 
@@ -134,5 +140,5 @@ def export_weekly_document(
     end: date,
     progress: Progress = no_progress,
 ):
-    report = weekly_report(ctx, group, start, end)
+    report = weekly_report(ctx, group, start, end, progress)
     return write_weekly_document(stream, report, document_fonts(), progress)

@@ -6,7 +6,9 @@ from docx import Document
 from test_phone_flow import check_phone_layout, log_in
 
 
-def test_secretary_types_next_weeks_plan_and_downloads_the_weekly(phone, live_server, tmp_path):
+def test_secretary_types_next_weeks_plan_and_downloads_the_weekly(
+    phone, live_server, queue_worker, tmp_path
+):
     phone.set_viewport_size({"width": 360, "height": 740})
     log_in(phone, "demo-secretary")
     phone.goto("/ledger/weekly")
@@ -18,7 +20,7 @@ def test_secretary_types_next_weeks_plan_and_downloads_the_weekly(phone, live_se
     phone.wait_for_selector("text=结束日期不能早于开始日期。")  # bad input: said, nothing lost
     assert phone.input_value("#plan") == "下周视察石龙镇两个项目，=1+1 照写。"
     phone.fill("#date_to", "2025-07-06")
-    with phone.expect_download() as download:
+    with phone.expect_download(timeout=60_000) as download:  # the job page fetches it when done
         phone.click("#word")
     path = tmp_path / "weekly.docx"
     download.value.save_as(path)
