@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -33,8 +34,13 @@ DOCUMENTS = {
                "2025-07-06", "--out", "{dir}/weekly.xlsx"),
     "weekly_word": ("export-weekly", "--word", "--group", "{group}", "--from", "2025-06-30",
                     "--to", "2025-07-06", "--out", "{dir}/weekly_word.docx"),
+    "weekly_long": ("export-weekly", "--group", "{group}", "--from", "2025-07-21", "--to",
+                    "2025-07-27", "--out", "{dir}/weekly_long.xlsx"),
     "report": ("export-report", "--out", "{dir}/report.docx"),
 }  # fmt: skip
+# a 下周安排 at its longest (2,000 characters): it must print whole, over as many pages as it needs
+LONG_PLAN = ("下周一至周五，组织代表分三批视察石龙镇、茶山镇的重大项目，重点了解用地审批和配套建设"
+             "进展；会后汇总问题，报常委会办公室。" * 40)[:2000]  # fmt: skip
 
 
 def _soffice() -> str:
@@ -65,9 +71,11 @@ def printed(demo_folder, tmp_path_factory) -> dict[str, Path]:
     with app.app_context():
         from sqlalchemy import select
 
-        from inspect_app.models import Group
+        from inspect_app.models import Group, WeeklyPlan
 
         group = db.session.scalar(select(Group.id).where(Group.town == "东城街道"))
+        db.session.add(WeeklyPlan(group_id=group, week_start=date(2025, 7, 21), text=LONG_PLAN))
+        db.session.commit()
         db.session.remove()
     for args in DOCUMENTS.values():
         args = [a.format(dir=folder, group=group) for a in args]
@@ -200,3 +208,19 @@ def test_report_prints_readably(printed):
     assert "关于2025年重大项目集中视察情况的报告" in text
     assert "办结率" in text and "亿元" in text
     assert max(w["page"] for w in found) >= 2
+
+
+def test_a_long_plan_prints_whole_and_inside_the_page(printed):
+    """A 2,000-character 下周安排 flows over pages: every character printed, nothing over the
+    footer, and its heading stays with the start of its text."""
+    pdf = printed["weekly_long"]
+    found = assert_readable(pdf)
+    for page in {w["page"] for w in found}:
+        on_page = [w for w in found if w["page"] == page]
+        footer = max(w["yMax"] for w in on_page if w["text"] == "第")
+        body = [w for w in on_page if abs(w["yMax"] - footer) >= 1]
+        assert max(w["yMax"] for w in body) < footer - 11, f"page {page}: text over the footer"
+    period = "2025年7月21日至7月27日"  # the page header
+    lines = [line.strip() for line in text_of(pdf).splitlines()]
+    printed_text = "".join(line for line in lines if not FOOTER.match(line) and line != period)
+    assert LONG_PLAN in re.sub(r"\s", "", printed_text)

@@ -394,6 +394,11 @@ class SummarySheet:
 
     PAGE_POINTS = 745  # A4 portrait between the margins (row heights are counted generously)
     ROW = 19  # a one-line table row
+    PARAGRAPH_ROW_LINES = 20  # lines of running text in one (merged) row
+    KEPT_LINES = 6  # a paragraph up to this long is never split; a longer one keeps these
+    # a line of running text as LibreOffice prints it with a CJK fallback font (Noto Sans CJK
+    # is 1.45 em high); LINE_POINTS (Excel's 宋体) loses a line in 20
+    PARAGRAPH_LINE_POINTS = 16
 
     def __init__(self, book: Book, name: str, title: str, meta: str, widths: list[float]):
         columns = [Column("", w) for w in widths]
@@ -413,20 +418,36 @@ class SummarySheet:
             self.sheet.page_break()
             self.used = 0
 
+    def _row_points(self, lines: list[str]) -> float:
+        return len(lines) * self.PARAGRAPH_LINE_POINTS + 6
+
     def paragraph(self, text: str) -> None:
-        """Running text over the whole width (merged, broken the Chinese way)."""
+        """Running text over the whole width (merged, broken the Chinese way).
+
+        A long text fills what is left of the page and goes on over the next ones, in rows of
+        at most PARAGRAPH_ROW_LINES lines (Excel's rows stop at 409 pt; a taller text is cut).
+        """
         sheet = self.sheet
-        height = self._paragraph_points(text)
-        sheet.ws.set_row(sheet.row, height)
-        text = "\n".join(self._paragraph_lines(text))[:MAX_CELL_TEXT]
         last = len(sheet.columns) - 1
-        sheet.ws.merge_range(sheet.row, 0, sheet.row, last, text, sheet.formats["meta"])
-        sheet.row += 1
-        self.used += height
+        lines = self._paragraph_lines(text) or [""]
+        while lines:
+            room = int((self.PAGE_POINTS - self.used - 6) // self.PARAGRAPH_LINE_POINTS)
+            take = min(len(lines), self.PARAGRAPH_ROW_LINES, room)
+            if take < min(len(lines), 2) and self.used > 0:  # not two lines left here
+                self._room_for(self.PAGE_POINTS)
+                continue
+            chunk, lines = lines[:take], lines[take:]
+            height = self._row_points(chunk)
+            sheet.ws.set_row(sheet.row, height)
+            cell = "\n".join(chunk)[:MAX_CELL_TEXT]
+            sheet.ws.merge_range(sheet.row, 0, sheet.row, last, cell, sheet.formats["meta"])
+            sheet.row += 1
+            self.used += height
 
     def section(self, heading: str, text: str) -> None:
-        """A heading and its paragraph, on the same page."""
-        self._room_for(22 + self._paragraph_points(text))
+        """A heading and its paragraph on the same page (a long one: its first lines)."""
+        first = self._paragraph_lines(text)[: self.KEPT_LINES]
+        self._room_for(22 + self._row_points(first))
         self.heading(heading)
         self.paragraph(text)
 
