@@ -7,7 +7,7 @@ import zipfile
 from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from inspect_app.documents.charts import bar_chart, chart_font_path
 from inspect_app.documents.fonts import BODY_FONTS, TITLE_FONTS, best, document_fonts
@@ -61,9 +61,12 @@ def test_handover_letter_is_a_gongwen(app, client, login, demo):
     paragraphs = [p for p in document.paragraphs if p.text.strip()]
     with app.app_context():
         fonts = document_fonts()
-        from datetime import datetime
-
-        year = datetime.now().year
+        latest = db.session.scalar(
+            select(func.max(Problem.assigned_at)).where(
+                Problem.lead_department_id == demo["housing"]
+            )
+        )
+        year = latest.year  # dated the day of 交办
     number, title, addressee = paragraphs[0], paragraphs[1], paragraphs[2]
     assert re.fullmatch(f"莞人常办交〔{year}〕(1[2-9]|[2-9][0-9])号", number.text)  # 12 on
     assert title.text == "关于交办2025年重大项目集中视察发现问题的函"

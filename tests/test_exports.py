@@ -239,8 +239,8 @@ def test_handover_sheet_is_a_real_handover_form(app, client, login, demo):
     sheet = book["交办单"]
     assert sheet["A1"].value == "2025年重大项目集中视察问题交办单"
     heading = sheet["A2"].value
-    year = datetime.now().year
-    assert re.search(f"文号：莞人常办交〔{year}〕\\d+号", heading)
+    handed_over = latest_handover_day(app, demo["housing"])
+    assert re.search(f"文号：莞人常办交〔{handed_over.year}〕\\d+号", heading)
     assert "交办单位：东莞市人大常委会办公室" in heading
     assert "承办单位：市住房和城乡建设局" in heading and "前书面答复" in heading
     assert "联系人：联络科" in heading and "0769-22830000" in heading
@@ -250,6 +250,41 @@ def test_handover_sheet_is_a_real_handover_form(app, client, login, demo):
     assert {r[5] for r in rows} <= {"主办", "协办"}
     assert all(r[-1] is None for r in rows)  # left blank for the department's answer
     assert sheet.row_dimensions[4].height >= 90  # room to write by hand
+
+
+def latest_handover_day(app, department_id) -> date:
+    """The local day a department's problems were last handed over (交办)."""
+    from inspect_app.ledger.services import local_day
+
+    with app.app_context():
+        co = select(problem_co_department.c.problem_id).where(
+            problem_co_department.c.department_id == department_id
+        )
+        latest = db.session.scalar(
+            select(func.max(Problem.assigned_at)).where(
+                (Problem.lead_department_id == department_id) | Problem.id.in_(co)
+            )
+        )
+    return local_day(latest)
+
+
+def test_handover_is_dated_the_day_of_handing_over(app, client, login, demo):
+    """A batch printed again months later still reads as it was sent: dated the 交办 day,
+    the reply asked for after it, the 文号 of that year."""
+    from inspect_app.documents.wording import cn_date
+
+    handed_over = latest_handover_day(app, demo["housing"])
+    assert handed_over < date.today()  # the demo's 交办 were in 2025
+    login("demo-staff")
+    _response, book = download(client, f"/ledger/handover/{demo['housing']}.xlsx?{EVERYTHING}")
+    heading = book["交办单"]["A2"].value
+    assert f"交办日期：{cn_date(handed_over)}" in heading
+    reply_by = re.search(r"请于(\d+)年(\d+)月(\d+)日前书面答复", heading).groups()
+    assert date(*map(int, reply_by)) > handed_over
+    with client.get(f"/ledger/handover/{demo['housing']}.docx?{EVERYTHING}") as response:
+        texts = [p.text for p in Document(io.BytesIO(response.data)).paragraphs]
+    assert cn_date(handed_over) in texts  # the date under the 落款
+    assert texts[0].startswith(f"莞人常办交〔{handed_over.year}〕")
 
 
 def test_handover_batch_is_chosen_by_assignment_date(app, client, login, demo):
