@@ -201,3 +201,24 @@ def test_hostile_text_stays_text_in_every_document(app, client, login, demo):
                 xml = b"".join(archive.read(n) for n in archive.namelist() if n.endswith(".xml"))
                 if url == "/ledger/export.xlsx":
                     assert b"=1+1" in xml and b"&lt;script&gt;alert(1)&lt;/script&gt;" in xml
+
+
+def test_every_role_that_may_download_a_document_finds_its_link(app):
+    """The viewer (领导) may download the 视察报告: the 问题台账 page links to it."""
+    from support import csrf_token
+
+    documents = ("/ledger/report.docx", "/ledger/handover/", "/ledger/weekly")
+    for user, links in (
+        ("demo-viewer", {"/ledger/report.docx"}),
+        ("demo-staff", set(documents)),
+        ("demo-secretary", {"/ledger/weekly"}),
+        ("demo-department", {"/ledger/handover/"}),
+    ):
+        client = app.test_client()
+        token = csrf_token(client, "/login")
+        client.post("/login", data={"login": user, "password": "inspect-demo", "csrf_token": token})
+        page = client.get("/problems/").get_data(as_text=True)
+        assert {link for link in documents if f'href="{link}' in page} == links, user
+        for link in links:
+            with client.get(link) as response:
+                assert response.status_code == 200, (user, link)
