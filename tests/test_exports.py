@@ -123,6 +123,10 @@ def test_statistics_sheet_carries_rates_block_by_block(client, login):
     assert values[headings.index("总计") + 1][5:8] == ("办结率", "满意率", "按期答复率")
     by_status = dict((r[0], r[1]) for r in values[headings.index("按办理状态") + 2 :])
     assert by_status["已办结"] == 14
+    departments = values[headings.index("按承办单位") + 1 :]
+    assert departments[0][-1] == "满意率"  # every column of the widest block is written
+    assert all(0 <= r[8] <= 1 for r in departments[1:] if r[8] is not None)
+    assert any(r[8] is not None for r in departments[1:])
     assert sheet.row_breaks.brk  # blocks that would not fit start a new page
 
 

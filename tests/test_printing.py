@@ -22,8 +22,8 @@ BODY_POINTS = 10.5  # 五号
 BOX_PER_POINT = 1.3
 NO_LINE_START = "，。、；：？！）」"
 FOOTER = re.compile(r"^(第\s*\d+\s*页，共\s*\d+\s*页|—\s*\d+\s*—|[—\d\s]+)$")
-SHEET_HEADINGS = {"总计", "按视察组", "按镇街", "按问题类别", "按主办单位", "协办单位",
-                  "按办理状态", "本周及累计", "二、发现的主要问题", "三、意见建议",
+STATISTICS_HEADINGS = ("总计", "按问题类别", "按办理状态", "按视察组", "按镇街", "按承办单位")
+SHEET_HEADINGS = {*STATISTICS_HEADINGS, "本周及累计", "二、发现的主要问题", "三、意见建议",
                   "一、本周开展情况", "四、下周安排"}  # fmt: skip
 DOCUMENT_HEADING = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
 DOCUMENTS = {
@@ -224,3 +224,23 @@ def test_a_long_plan_prints_whole_and_inside_the_page(printed):
     lines = [line.strip() for line in text_of(pdf).splitlines()]
     printed_text = "".join(line for line in lines if not FOOTER.match(line) and line != period)
     assert LONG_PLAN in re.sub(r"\s", "", printed_text)
+
+
+def test_statistics_blocks_each_print_on_one_page_without_empty_pages(printed):
+    """The 统计 sheet (the ledger's last): every printed page starts with a block, none runs
+    over a page, and the short blocks share the first page instead of leaving it empty."""
+    for name in ("ledger", "ledger_a3"):
+        pages = lines_by_page(words(printed[name]))
+        first = next(n for n, lines in pages.items() if any("（统计）" in t for t in lines))
+        statistics = {n: [t for t in lines if not FOOTER.match(t)] for n, lines in pages.items()
+                      if n >= first}  # fmt: skip
+        starts = [
+            next(t for t in lines if t in STATISTICS_HEADINGS) for lines in statistics.values()
+        ]
+        for number, lines in statistics.items():
+            body = lines[lines.index(starts[number - first]) :]
+            assert body[0] in STATISTICS_HEADINGS and (number == first or lines[0] == body[0])
+        assert starts[0] == "总计"
+        assert sum(t in STATISTICS_HEADINGS for t in statistics[first]) >= 3, name
+        assert sorted(t for lines in statistics.values() for t in lines
+                      if t in STATISTICS_HEADINGS) == sorted(STATISTICS_HEADINGS)  # fmt: skip

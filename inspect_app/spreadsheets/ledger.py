@@ -188,7 +188,7 @@ def write_rows(sheet, rows) -> None:
 
 def write_blocks(book: Book, name: str, title: str, line: str, blocks: list[Block]) -> None:
     """A summary sheet: each block (heading and small table) kept on one printed page."""
-    widths = [22, 8, 8, 8, 8, 8, 8, 8]
+    widths = [20, 7, 7, 7, 7, 8, 8, 9, 8]  # room for the widest block (按承办单位: 9 columns)
     sheet = SummarySheet(book, name, title, line, widths)
     for block in blocks:
         sheet.block(block)

@@ -393,7 +393,6 @@ class SummarySheet:
     """
 
     PAGE_POINTS = 745  # A4 portrait between the margins (row heights are counted generously)
-    ROW = 19  # a one-line table row
     PARAGRAPH_ROW_LINES = 20  # lines of running text in one (merged) row
     KEPT_LINES = 6  # a paragraph up to this long is never split; a longer one keeps these
     # a line of running text as LibreOffice prints it with a CJK fallback font (Noto Sans CJK
@@ -458,12 +457,18 @@ class SummarySheet:
         sheet.row += 1
         self.used += 22
 
+    def _block_row_points(self, values: list) -> float:
+        """A table row as LibreOffice prints it: 16 pt a line and a point to spare, so that a
+        block of 38 groups (the "6+32" of a campaign) fits one page."""
+        lines = round((self.sheet._height(values, ()) - 4) / LINE_POINTS)
+        return max(1, lines) * self.PARAGRAPH_LINE_POINTS + 1
+
     def block(self, block: Block) -> None:
         sheet = self.sheet
         widths = [c.width for c in sheet.columns]
         header_lines = max(sheet._lines(h, w) for h, w in zip(block.headers, widths, strict=False))
         header_height = header_lines * LINE_POINTS + 4
-        heights = [max(self.ROW, sheet._height(values, ())) for values in block.rows]
+        heights = [self._block_row_points(values) for values in block.rows]
         self._room_for(LINE_POINTS + 22 + header_height + sum(heights))
         if self.used:
             sheet.ws.set_row(sheet.row, LINE_POINTS)
