@@ -414,3 +414,34 @@ def test_command_line_exports(runner, tmp_path, demo):
     result = runner.invoke(args=["export-report", "--out", str(tmp_path / "report.docx")])
     assert result.exit_code == 0 and (tmp_path / "report.docx").exists()
     assert runner.invoke(args=["export-weekly"]).exit_code != 0
+
+
+def test_a_batch_with_nothing_to_send_says_so_instead_of_an_empty_file(client, login, demo):
+    """Reversed dates, ids that do not exist or another department's: no empty 交办单, no
+    empty zip, but the 交办单 page again with a plain message; what was typed is kept."""
+    login("demo-staff")
+    housing = demo["housing"]
+    for url in (
+        f"/ledger/handover/{housing}.xlsx?assigned_from=2025-08-31&assigned_to=2025-07-01",
+        f"/ledger/handover/{housing}.docx?ids=99999",
+        "/ledger/handover.zip?assigned_from=2025-08-31&assigned_to=2025-07-01",
+        "/ledger/handover.zip?ids=99999",
+    ):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.location.startswith("/ledger/handover/"), url
+        page = client.get(response.location).get_data(as_text=True)
+        assert "这批问题中没有要交给该单位的问题，没有生成文件。" in page, url
+    page = client.get(response.location).get_data(as_text=True)
+    assert 'value="99999"' in page  # the ids typed are still in the form
+
+
+def test_handover_page_names_what_it_could_not_read(client, login):
+    login("demo-staff")
+    page = client.get("/ledger/handover/?assigned_from=2025-13-45&ids=3,abc，x7").get_data(
+        as_text=True
+    )
+    assert "“2025-13-45”不是日期（如 2025-08-05），没有按它筛选。" in page
+    assert "问题序号只能是数字：abc、x7 已略过。" in page
+    page = client.get("/ledger/handover/?assigned_from=2025-08-31&assigned_to=2025-07-01")
+    assert "开始日期晚于结束日期，没有选出问题。" in page.get_data(as_text=True)
