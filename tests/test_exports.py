@@ -65,8 +65,9 @@ def test_ledger_workbook_is_printable_and_typed(app, client, login):
     assert sheet.auto_filter.ref == f"A3:V{3 + 56}"
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
     assert sheet.print_title_rows == "$3:$3" and sheet.print_title_cols == "$A:$B"
-    # too wide for one A4 page at a readable size: printed in parts side by side
-    assert [b.id for b in sheet.col_breaks.brk] == [10, 20]
+    # too wide for one A4 page at a readable size: printed in parts side by side, the
+    # problem (to 问题描述), its handing over (意见建议 to 办理时限), its outcome
+    assert [LEDGER_HEADERS[b.id] for b in sheet.col_breaks.brk] == ["意见建议", "答复日期"]
     assert "&P" in sheet.oddFooter.center.text and "&N" in sheet.oddFooter.center.text
     first = sheet[4]
     assert isinstance(first[0].value, int) and isinstance(first[5].value, datetime)

@@ -244,3 +244,28 @@ def test_statistics_blocks_each_print_on_one_page_without_empty_pages(printed):
         assert sum(t in STATISTICS_HEADINGS for t in statistics[first]) >= 3, name
         assert sorted(t for lines in statistics.values() for t in lines
                       if t in STATISTICS_HEADINGS) == sorted(STATISTICS_HEADINGS)  # fmt: skip
+
+
+def test_ledger_prints_labels_and_names_whole(printed, demo_folder):
+    """On the printed problem sheet a town, a category or a deputy's name is never broken
+    over two lines (the narrow columns broke 东城街道 and 邓德明 into pieces)."""
+    import sqlite3
+
+    with sqlite3.connect(demo_folder / "inspect.sqlite") as connection:
+        towns = {t for (t,) in connection.execute(
+            "SELECT DISTINCT project.town FROM problem JOIN visit ON visit.id = problem.visit_id"
+            " JOIN project ON project.id = visit.project_id")}  # fmt: skip
+        names = {
+            n
+            for (n,) in connection.execute(
+                'SELECT DISTINCT u.name FROM problem_raiser r JOIN "user" u ON u.id = r.user_id'
+            )
+        }
+    categories = {"审批", "用地", "资金", "人才", "基础设施", "配套", "政策落实", "营商环境"}
+    for name in ("ledger", "ledger_a3"):
+        found = words(printed[name])
+        pages = lines_by_page(found)
+        end = next(n for n, lines in pages.items() if any("（意见建议）" in t for t in lines))
+        texts = [w["text"] for w in found if w["page"] < end]
+        for whole in sorted(towns | names | categories):
+            assert any(whole in t for t in texts), f"{name}: {whole} broken over lines"
