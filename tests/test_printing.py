@@ -38,6 +38,10 @@ DOCUMENTS = {
                     "2025-07-27", "--out", "{dir}/weekly_long.xlsx"),
     "report": ("export-report", "--out", "{dir}/report.docx"),
 }  # fmt: skip
+# a problem described at length (15 lines in its column): its row must hold every line
+LONG_DESCRIPTION = "".join(
+    f"第{n}句，企业反映的情况写在这里，一直写到句末为止。" for n in range(1, 16)
+)
 # a 下周安排 at its longest (2,000 characters): it must print whole, over as many pages as it needs
 LONG_PLAN = ("下周一至周五，组织代表分三批视察石龙镇、茶山镇的重大项目，重点了解用地审批和配套建设"
              "进展；会后汇总问题，报常委会办公室。" * 40)[:2000]  # fmt: skip
@@ -71,10 +75,12 @@ def printed(demo_folder, tmp_path_factory) -> dict[str, Path]:
     with app.app_context():
         from sqlalchemy import select
 
-        from inspect_app.models import Group, WeeklyPlan
+        from inspect_app.models import Group, Problem, WeeklyPlan
 
         group = db.session.scalar(select(Group.id).where(Group.town == "东城街道"))
         db.session.add(WeeklyPlan(group_id=group, week_start=date(2025, 7, 21), text=LONG_PLAN))
+        first = db.session.scalar(select(Problem).where(Problem.code == "2025-01-001"))
+        first.description = LONG_DESCRIPTION
         db.session.commit()
         db.session.remove()
     for args in DOCUMENTS.values():
@@ -269,3 +275,31 @@ def test_ledger_prints_labels_and_names_whole(printed, demo_folder):
         texts = [w["text"] for w in found if w["page"] < end]
         for whole in sorted(towns | names | categories):
             assert any(whole in t for t in texts), f"{name}: {whole} broken over lines"
+
+
+def row_tops(found: list[dict], page: int) -> list[float]:
+    """The top of each table row on a page: where its 序号 (a number in the first column) is."""
+    header = min((w for w in found if w["page"] == page and w["text"] == "序号"),
+                 key=lambda w: w["yMin"], default=None)  # fmt: skip
+    if header is None:
+        return []
+    return sorted(
+        w["yMin"] for w in found
+        if w["page"] == page and w["text"].isdigit() and w["yMin"] > header["yMax"]
+        and w["xMin"] >= header["xMin"] - 6 and w["xMax"] <= header["xMax"] + 6
+    )  # fmt: skip
+
+
+def test_every_line_of_a_row_prints_inside_it(printed):
+    """A row is as tall as LibreOffice prints its lines: a 15-line 问题描述 is not cut at its
+    last line (rows counted at Excel's 15 pt a line lost one line in fifteen)."""
+    for name in ("ledger", "ledger_a3"):
+        found = words(printed[name])
+        texts = "".join(w["text"] for w in found)
+        assert "第15句" in texts and "一直写到句末为止。" in texts
+        for page in {w["page"] for w in found}:
+            tops = row_tops(found, page)
+            for word in (w for w in found if w["page"] == page and tops):
+                below = [top for top in tops if top > word["yMin"] + 1]
+                if below:  # a word of one row never reaches into the next row
+                    assert word["yMax"] <= below[0] + 1, f"{name} p{page}: {word['text']}"
