@@ -5,6 +5,7 @@ import re
 import zipfile
 
 from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from sqlalchemy import func, select
@@ -126,7 +127,11 @@ def test_report_document_has_figures_tables_charts_and_main_problems(app, client
     assert any("办结率" in t and "满意率" in t and "按期答复率" in t for t in texts)
     groups, categories, departments = document.tables[:3]
     assert [c.text for c in groups.rows[0].cells][0] == "视察组"
-    assert len(groups.rows) - 1 == 38
+    assert len(groups.rows) - 2 == 38
+    total = [c.text for c in groups.rows[-1].cells]  # 合计: the campaign's own totals
+    assert total[0] == "合计" and total[4:] == ["56", "118"]
+    assert f"{total[1]} 名代表参加" in headline and f"开展视察 {total[3]} 次" in headline
+    assert groups.rows[1].cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
     assert [c.text for c in categories.rows[0].cells][-3:] == ["办结率", "满意率", "按期答复率"]
     with app.app_context():
         assigned_departments = db.session.scalar(
@@ -137,6 +142,11 @@ def test_report_document_has_figures_tables_charts_and_main_problems(app, client
     assert len(departments.rows) - 1 == assigned_departments
     main = [t for t in texts if t[:1].isdigit() and "【" in t]
     assert len(main) == 20
+    with app.app_context():
+        projects = set(db.session.scalars(select(Project.name)))
+    for line in main:  # 【类别】 then the project named once
+        what = line.split("】", 1)[1]
+        assert not any(what.startswith(f"{name}：{name}") for name in projects), line
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         images = [n for n in archive.namelist() if n.startswith("word/media/")]
         assert len(images) == 3 and all(n.endswith(".png") for n in images)

@@ -16,6 +16,7 @@ from inspect_app.documents.fonts import DocumentFonts
 
 # 字号 in points
 ER_HAO, SAN_HAO, XIAO_SAN, SI_HAO, XIAO_SI, WU_HAO = 22, 16, 15, 14, 12, 10.5
+FIGURE = re.compile(r"\d+(\.\d+)?%?|—")  # a count, a rate, or none
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -171,6 +172,8 @@ class Paper:
             for cell, value, width in zip(row.cells, values, widths_mm, strict=True):
                 cell.width = Mm(width)
                 paragraph = cell.paragraphs[0]
+                if FIGURE.fullmatch(str(value)):  # numbers and rates in the middle, as tabled
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 paragraph.paragraph_format.line_spacing = Pt(size * 1.4)
                 paragraph.paragraph_format.first_line_indent = None
                 self._run(paragraph, "" if value is None else str(value), size)

@@ -144,8 +144,12 @@ def _rates(f: stats.Figures) -> list:
 
 
 def _problem_line(row) -> str:
+    """【类别】项目：问题（主办：单位）; a description that names its project already
+    is not prefixed with the name again."""
     lead = f"（主办：{row.lead_department}）" if row.lead_department else ""
-    return f"【{row.category}】{row.project}：{row.description}{lead}"
+    description = row.description.strip()
+    what = description if description.startswith(row.project) else f"{row.project}：{description}"
+    return f"【{row.category}】{what}{lead}"
 
 
 def export_report(stream: BinaryIO, ctx: ExportContext, campaign: Campaign) -> int:
