@@ -81,6 +81,11 @@ def test_handover_letter_is_a_gongwen(app, client, login, demo):
     assert "东莞市人大常委会办公室" in texts  # 落款
     assert "联系人：联络科，联系电话：0769-22830000。" in texts
     numbered = [t for t in texts if t[:2] in {f"{n}." for n in range(1, 10)}]
+    with app.app_context():
+        projects = set(db.session.scalars(select(Project.name)))
+    for item in numbered:  # each project named once: 1. 瑞丰…工厂规划调整…（2025-04-004，主办）
+        assert not any(f"{name}：{name}" in item for name in projects), item
+        assert re.search(r"（\d{4}-\d{2}-\d{3}，(主办|协办)）$", item), item
     table = document.tables[0]
     assert [c.text for c in table.rows[0].cells] == [
         "序号", "项目名称", "问题描述", "办理时限", "办理情况"

@@ -178,6 +178,18 @@ def test_ledger_prints_readably_on_a4_and_a3(printed):
     assert a3 < a4
 
 
+def assert_signed_with_text(pdf: Path, office: str = "东莞市人大常委会办公室") -> None:
+    """The 落款 (office and date) shares its page with the end of the text (GB/T 9704)."""
+    pages = lines_by_page(words(pdf))
+    signed = [n for n, lines in pages.items()
+              if any(re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", t) for t in lines)
+              and office in lines]  # fmt: skip
+    assert signed, pdf.name
+    lines = [t for t in pages[signed[0]] if not FOOTER.match(t)]
+    before = lines[: lines.index(office)]
+    assert len([t for t in before if t]) >= 2, f"{pdf.name}: 落款 alone on page {signed[0]}"
+
+
 def test_handover_prints_with_its_number_and_reply_date(printed):
     sheets = [p for name, p in printed.items() if name.startswith("交办单_")]
     letters = [p for name, p in printed.items() if name.startswith("交办函_")]
@@ -189,7 +201,15 @@ def test_handover_prints_with_its_number_and_reply_date(printed):
         assert re.search(r"请于\d{4}年\d{1,2}月\d{1,2}日前书面答复", text)
         assert "办理情况（由承办单位填写）" in text
     for pdf in letters:
-        assert_readable(pdf, headings=set(), heading_pattern=DOCUMENT_HEADING)
+        found = assert_readable(pdf, headings=set(), heading_pattern=DOCUMENT_HEADING)
+        assert_signed_with_text(pdf)
+        pages = lines_by_page(found)
+        attached = min(n for n, lines in pages.items() if "附件" in lines)
+        table = [t for n, lines in pages.items() if n >= attached for t in lines]
+        cells = [w["text"] for w in found if w["page"] >= attached]
+        assert "序号" in cells, pdf.name  # the attached 交办单's narrow column, on one line
+        days = [d for t in table for d in re.findall(r"\d{1,2}月(\d{1,2}日)?", t)]
+        assert days and all(days), pdf.name  # 办理时限: 月 and 日 on the same line
         text = text_of(pdf).replace(" ", "").replace("\n", "")
         assert "关于交办2025年重大项目集中视察发现问题的函" in text
         assert re.search(r"莞人常办交〔\d{4}〕\d+号", text)
@@ -210,6 +230,7 @@ def test_weekly_prints_on_one_page_with_its_summary(printed):
 
 def test_report_prints_readably(printed):
     found = assert_readable(printed["report"], headings=set(), heading_pattern=DOCUMENT_HEADING)
+    assert_signed_with_text(printed["report"])
     text = text_of(printed["report"]).replace(" ", "").replace("\n", "")
     assert "关于2025年重大项目集中视察情况的报告" in text
     assert "办结率" in text and "亿元" in text

@@ -4,12 +4,18 @@ from typing import BinaryIO
 
 from inspect_app.documents.fonts import DocumentFonts
 from inspect_app.documents.layout import SI_HAO, Paper
-from inspect_app.documents.wording import cn_date
+from inspect_app.documents.wording import cn_date, with_project
 from inspect_app.spreadsheets.rows import HandoverLetter
 from inspect_app.spreadsheets.sheets import Progress, no_progress
 
 # mm across the 156 mm type area: 序号, 项目名称, 问题描述, 办理时限, 办理情况 (left blank)
-TABLE_WIDTHS = (12, 26, 54, 22, 42)
+TABLE_WIDTHS = (14, 24, 52, 24, 42)
+
+
+def table_date(day) -> str:
+    """A date in a narrow table column: the year on its own line, then 月 and 日 together
+    (left to the width, LibreOffice broke 2025年10月 / 31日)."""
+    return f"{day.year}年\n{day.month}月{day.day}日" if day else ""
 
 
 def letter_title(letter: HandoverLetter) -> str:
@@ -42,9 +48,8 @@ def write_handover_letter(
     paper.line(f"{letter.department}：")
     paper.line(opening(letter), indent=True)
     for number, row in enumerate(letter.problems, start=1):
-        paper.line(
-            f"{number}. {row.project}（{row.code}，{row.role}）：{row.description}", indent=True
-        )
+        what = with_project(row.project, row.description)
+        paper.line(f"{number}. {what}（{row.code}，{row.role}）", indent=True)
         if row.suggestions:
             paper.line(f"代表建议：{row.suggestions}", indent=True)
         if row.deadline:
@@ -60,7 +65,7 @@ def write_handover_letter(
         f"承办单位：{letter.department}　　请于{cn_date(letter.reply_by)}前书面答复", size=SI_HAO
     )
     rows = [
-        [number, row.project, f"{row.description}（{row.role}）", cn_date(row.deadline), ""]
+        [number, row.project, f"{row.description}（{row.role}）", table_date(row.deadline), ""]
         for number, row in enumerate(letter.problems, start=1)
     ]
     paper.table(

@@ -135,10 +135,13 @@ class Paper:
         self.line(text, indent=True, bold=True, keep=True)
 
     def signature(self, office: str, day: str) -> None:
-        """落款 and date, right-aligned with a four-character margin as 公文 do."""
-        self.line("")
+        """落款 and date, right-aligned with a four-character margin as 公文 do; never alone
+        on a page (GB/T 9704): the last two paragraphs of the text go over with them."""
+        for paragraph in self.doc.paragraphs[-2:]:
+            paragraph.paragraph_format.keep_with_next = True
+        self.line("", keep=True)
         for text in (office, day):
-            paragraph = self.line(text, align="right")
+            paragraph = self.line(text, align="right", keep=text == office)
             paragraph.paragraph_format.right_indent = Pt(self.size * 2)
 
     def table(
