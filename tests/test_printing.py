@@ -174,6 +174,11 @@ def test_ledger_prints_readably_on_a4_and_a3(printed):
         pages = max(w["page"] for w in found)
         assert "2025年重大项目集中视察问题台账" in text_of(printed[name])
         assert pages < 80
+        for page in range(1, pages + 1):  # the parts repeat 序号 and 编号 of every row: the
+            on_page = [w for w in found if w["page"] == page]  # filters line stays clear of them
+            heads = [w for w in on_page if w["text"] == "编号"]
+            for line in (w for w in on_page if w["text"].startswith("筛选条件") and heads):
+                assert line["xMin"] > heads[0]["xMax"] + 30, f"{name}: page {page} cut"
     a4, a3 = (max(w["page"] for w in words(printed[n])) for n in ("ledger", "ledger_a3"))
     assert a3 < a4
 

@@ -177,6 +177,7 @@ class Book:
                 }
             ),
             "meta": add({**body, "font_size": BODY_SIZE}),
+            "meta_right": add({**body, "align": "right"}),
             "header": add(
                 {
                     **cell,
@@ -233,7 +234,10 @@ class PrintableSheet:
         self.ws.set_row(0, 30)
         self.ws.merge_range(0, 0, 0, last, title, self.formats["title"])
         self.ws.set_row(1, LINE_POINTS * self._lines(meta, self._span_width(parts)) + 4)
-        self.ws.merge_range(1, 0, 1, last, meta, self.formats["meta"])
+        # at the right on a sheet printed in parts: the parts repeat the first columns of every
+        # row, where a left-aligned line would show its first words cut off
+        meta_format = self.formats["meta_right" if parts else "meta"]
+        self.ws.merge_range(1, 0, 1, last, meta, meta_format)
         self.row = 2
         if header:
             self.ws.freeze_panes(3, 0)
