@@ -70,7 +70,7 @@ def test_handover_letter_is_a_gongwen(app, client, login, demo):
         year = latest.year  # dated the day of 交办
     number, title, addressee = paragraphs[0], paragraphs[1], paragraphs[2]
     assert re.fullmatch(f"莞人常办交〔{year}〕(1[2-9]|[2-9][0-9])号", number.text)  # 12 on
-    assert title.text == "关于交办2025年重大项目集中视察发现问题的函"
+    assert title.text == "关于交办2025年重大项目集中视察\n发现问题的函"  # two balanced lines
     assert title.runs[0].font.size == Pt(22) and east_asian_font(title.runs[0]) == fonts.title
     assert addressee.text == "市住房和城乡建设局："  # 主送
     body = paragraphs[3]

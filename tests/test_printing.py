@@ -215,7 +215,9 @@ def test_handover_prints_with_its_number_and_reply_date(printed):
         assert "序号" in cells, pdf.name  # the attached 交办单's narrow column, on one line
         days = [d for t in table for d in re.findall(r"\d{1,2}月(\d{1,2}日)?", t)]
         assert days and all(days), pdf.name  # 办理时限: 月 and 日 on the same line
-        text = text_of(pdf).replace(" ", "").replace("\n", "")
+        lines = text_of(pdf).replace(" ", "").split("\n")
+        assert "发现问题的函" in lines  # the title's second line, not 的函 alone
+        text = "".join(lines)
         assert "关于交办2025年重大项目集中视察发现问题的函" in text
         assert re.search(r"莞人常办交〔\d{4}〕\d+号", text)
         assert re.search(r"于\d{4}年\d{1,2}月\d{1,2}日前将办理情况书面答复", text)

@@ -6,7 +6,7 @@ from inspect_app.documents.fonts import DocumentFonts
 from inspect_app.documents.layout import SI_HAO, Paper
 from inspect_app.documents.wording import cn_date, with_project
 from inspect_app.spreadsheets.rows import HandoverLetter
-from inspect_app.spreadsheets.sheets import Progress, no_progress
+from inspect_app.spreadsheets.sheets import Progress, display_width, no_progress
 
 # mm across the 156 mm type area: 序号, 项目名称, 问题描述, 办理时限, 办理情况 (left blank)
 TABLE_WIDTHS = (14, 24, 52, 24, 42)
@@ -18,8 +18,13 @@ def table_date(day) -> str:
     return f"{day.year}年\n{day.month}月{day.day}日" if day else ""
 
 
+TITLE_LINE = 40  # half-width characters of one line of the 二号 title across the type area
+
+
 def letter_title(letter: HandoverLetter) -> str:
-    return f"关于交办{letter.campaign}发现问题的函"
+    """The title; too long for a line, it breaks before 发现问题的函 (never leaving 的函 alone)."""
+    head, tail = f"关于交办{letter.campaign}", "发现问题的函"
+    return head + tail if display_width(head + tail) <= TITLE_LINE else f"{head}\n{tail}"
 
 
 def opening(letter: HandoverLetter) -> str:
