@@ -379,6 +379,25 @@ def test_weekly_plan_is_typed_on_the_page_and_kept(client, login, demo, app):
     assert "=1+1 下周视察石龙镇两个项目。" in bad.get_data(as_text=True)  # nothing lost
 
 
+def test_weekly_plan_typed_in_lines_prints_in_lines(client, login, demo):
+    """A browser sends a textarea's lines with CR LF: the workbook holds plain lines (a CR
+    in a cell is _x000D_ to Excel), the form shows them as typed."""
+    login("demo-secretary")
+    form = {
+        "csrf_token": csrf_token(client, "/ledger/weekly"),
+        "group_id": demo["group"],
+        "date_from": "2025-07-14",
+        "date_to": "2025-07-20",
+        "plan": "一、视察石龙镇两个项目。\r\n二、汇总问题。",
+        "excel": "下载周报 Excel",
+    }
+    response = client.post("/ledger/weekly", data=form)
+    _response, book = download(client, response.location)
+    cells = [c for row in book["周报"].iter_rows(values_only=True) for c in row if c]
+    assert "一、视察石龙镇两个项目。\n二、汇总问题。" in cells
+    assert not any("\r" in c or "_x000D_" in c for c in cells if isinstance(c, str))
+
+
 @pytest.mark.parametrize(
     ("today", "monday"),
     [
