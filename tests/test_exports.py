@@ -255,6 +255,9 @@ def test_handover_sheet_is_a_real_handover_form(app, client, login, demo):
     assert {r[5] for r in rows} <= {"主办", "协办"}
     assert all(r[-1] is None for r in rows)  # left blank for the department's answer
     assert sheet.row_dimensions[4].height >= 90  # room to write by hand
+    # the texts fit the writing space: no row made taller by a narrow 意见建议 column
+    heights = [sheet.row_dimensions[4 + n].height for n in range(len(rows))]
+    assert max(heights) == 90, heights
 
 
 def latest_handover_day(app, department_id) -> date:

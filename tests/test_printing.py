@@ -200,7 +200,11 @@ def test_handover_prints_with_its_number_and_reply_date(printed):
     letters = [p for name, p in printed.items() if name.startswith("交办函_")]
     assert sheets and len(sheets) == len(letters)
     for pdf in sheets:
-        assert_readable(pdf)
+        found = assert_readable(pdf)
+        last = max(w["page"] for w in found)
+        assert row_tops(found, last), f"{pdf.name}: no problem on the last page"
+        for page, lines in lines_by_page(found).items():  # signed and stamped on every page
+            assert any(t.startswith("承办单位（盖章）") for t in lines), (pdf.name, page)
         text = text_of(pdf).replace(" ", "")
         assert "问题交办单" in text and re.search(r"莞人常办交〔\d{4}〕\d+号", text)
         assert re.search(r"请于\d{4}年\d{1,2}月\d{1,2}日前书面答复", text)
