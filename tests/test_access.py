@@ -32,7 +32,7 @@ MATRIX = {
     "/admin/departments/{housing}/edit": (N, N, A, N, N),
     "/ledger/export.xlsx": (N, A, A, A, A),
     "/ledger/handover/": (N, N, A, A, N),
-    "/ledger/handover/{housing}.xlsx": (N, N, A, A, N),
+    "/ledger/handover/{housing}.xlsx?assigned_from=2000-01-01": (N, N, A, A, N),
     "/ledger/handover.zip": (N, N, A, N, N),
     "/ledger/weekly": (N, A, A, N, N),
     "/ledger/weekly.xlsx?group_id={group}": (N, A, A, N, N),

@@ -5,9 +5,10 @@ import re
 import zipfile
 
 from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from inspect_app.documents.charts import bar_chart, chart_font_path
 from inspect_app.documents.fonts import BODY_FONTS, TITLE_FONTS, best, document_fonts
@@ -61,12 +62,15 @@ def test_handover_letter_is_a_gongwen(app, client, login, demo):
     paragraphs = [p for p in document.paragraphs if p.text.strip()]
     with app.app_context():
         fonts = document_fonts()
-        from datetime import datetime
-
-        year = datetime.now().year
+        latest = db.session.scalar(
+            select(func.max(Problem.assigned_at)).where(
+                Problem.lead_department_id == demo["housing"]
+            )
+        )
+        year = latest.year  # dated the day of 交办
     number, title, addressee = paragraphs[0], paragraphs[1], paragraphs[2]
     assert re.fullmatch(f"莞人常办交〔{year}〕(1[2-9]|[2-9][0-9])号", number.text)  # 12 on
-    assert title.text == "关于交办2025年重大项目集中视察发现问题的函"
+    assert title.text == "关于交办2025年重大项目集中视察\n发现问题的函"  # two balanced lines
     assert title.runs[0].font.size == Pt(22) and east_asian_font(title.runs[0]) == fonts.title
     assert addressee.text == "市住房和城乡建设局："  # 主送
     body = paragraphs[3]
@@ -77,6 +81,11 @@ def test_handover_letter_is_a_gongwen(app, client, login, demo):
     assert "东莞市人大常委会办公室" in texts  # 落款
     assert "联系人：联络科，联系电话：0769-22830000。" in texts
     numbered = [t for t in texts if t[:2] in {f"{n}." for n in range(1, 10)}]
+    with app.app_context():
+        projects = set(db.session.scalars(select(Project.name)))
+    for item in numbered:  # each project named once: 1. 瑞丰…工厂规划调整…（2025-04-004，主办）
+        assert not any(f"{name}：{name}" in item for name in projects), item
+        assert re.search(r"（\d{4}-\d{2}-\d{3}，(主办|协办)）$", item), item
     table = document.tables[0]
     assert [c.text for c in table.rows[0].cells] == [
         "序号", "项目名称", "问题描述", "办理时限", "办理情况"
@@ -123,7 +132,11 @@ def test_report_document_has_figures_tables_charts_and_main_problems(app, client
     assert any("办结率" in t and "满意率" in t and "按期答复率" in t for t in texts)
     groups, categories, departments = document.tables[:3]
     assert [c.text for c in groups.rows[0].cells][0] == "视察组"
-    assert len(groups.rows) - 1 == 38
+    assert len(groups.rows) - 2 == 38
+    total = [c.text for c in groups.rows[-1].cells]  # 合计: the campaign's own totals
+    assert total[0] == "合计" and total[4:] == ["56", "118"]
+    assert f"{total[1]} 名代表参加" in headline and f"开展视察 {total[3]} 次" in headline
+    assert groups.rows[1].cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
     assert [c.text for c in categories.rows[0].cells][-3:] == ["办结率", "满意率", "按期答复率"]
     with app.app_context():
         assigned_departments = db.session.scalar(
@@ -134,6 +147,11 @@ def test_report_document_has_figures_tables_charts_and_main_problems(app, client
     assert len(departments.rows) - 1 == assigned_departments
     main = [t for t in texts if t[:1].isdigit() and "【" in t]
     assert len(main) == 20
+    with app.app_context():
+        projects = set(db.session.scalars(select(Project.name)))
+    for line in main:  # 【类别】 then the project named once
+        what = line.split("】", 1)[1]
+        assert not any(what.startswith(f"{name}：{name}") for name in projects), line
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         images = [n for n in archive.namelist() if n.startswith("word/media/")]
         assert len(images) == 3 and all(n.endswith(".png") for n in images)
@@ -198,3 +216,24 @@ def test_hostile_text_stays_text_in_every_document(app, client, login, demo):
                 xml = b"".join(archive.read(n) for n in archive.namelist() if n.endswith(".xml"))
                 if url == "/ledger/export.xlsx":
                     assert b"=1+1" in xml and b"&lt;script&gt;alert(1)&lt;/script&gt;" in xml
+
+
+def test_every_role_that_may_download_a_document_finds_its_link(app):
+    """The viewer (领导) may download the 视察报告: the 问题台账 page links to it."""
+    from support import csrf_token
+
+    documents = ("/ledger/report.docx", "/ledger/handover/", "/ledger/weekly")
+    for user, links in (
+        ("demo-viewer", {"/ledger/report.docx"}),
+        ("demo-staff", set(documents)),
+        ("demo-secretary", {"/ledger/weekly"}),
+        ("demo-department", {"/ledger/handover/"}),
+    ):
+        client = app.test_client()
+        token = csrf_token(client, "/login")
+        client.post("/login", data={"login": user, "password": "inspect-demo", "csrf_token": token})
+        page = client.get("/problems/").get_data(as_text=True)
+        assert {link for link in documents if f'href="{link}' in page} == links, user
+        for link in links:
+            with client.get(link) as response:
+                assert response.status_code == 200, (user, link)

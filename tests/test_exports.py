@@ -12,7 +12,7 @@ from openpyxl.utils.escape import unescape
 from sqlalchemy import func, select
 from support import csrf_token
 
-from inspect_app.extensions import db
+from inspect_app.extensions import db, queue
 from inspect_app.ledger.weekly import default_week
 from inspect_app.models import AuditEvent, Department, Problem
 from inspect_app.models.records import problem_co_department
@@ -32,6 +32,12 @@ HOSTILE = [
     "\r回车开头",
     "_x0041_ 看起来像转义",
 ]
+
+
+def finished_file(job_page: str) -> str:
+    """Run the export job the form started (as the worker would); its download URL."""
+    assert queue.run_pending() == 1
+    return job_page.split("?")[0] + "/download"
 
 
 def download(client, url):
@@ -65,8 +71,9 @@ def test_ledger_workbook_is_printable_and_typed(app, client, login):
     assert sheet.auto_filter.ref == f"A3:V{3 + 56}"
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
     assert sheet.print_title_rows == "$3:$3" and sheet.print_title_cols == "$A:$B"
-    # too wide for one A4 page at a readable size: printed in parts side by side
-    assert [b.id for b in sheet.col_breaks.brk] == [10, 20]
+    # too wide for one A4 page at a readable size: printed in parts side by side, the
+    # problem (to 问题描述), its handing over (意见建议 to 办理时限), its outcome
+    assert [LEDGER_HEADERS[b.id] for b in sheet.col_breaks.brk] == ["意见建议", "答复日期"]
     assert "&P" in sheet.oddFooter.center.text and "&N" in sheet.oddFooter.center.text
     first = sheet[4]
     assert isinstance(first[0].value, int) and isinstance(first[5].value, datetime)
@@ -123,6 +130,10 @@ def test_statistics_sheet_carries_rates_block_by_block(client, login):
     assert values[headings.index("总计") + 1][5:8] == ("办结率", "满意率", "按期答复率")
     by_status = dict((r[0], r[1]) for r in values[headings.index("按办理状态") + 2 :])
     assert by_status["已办结"] == 14
+    departments = values[headings.index("按承办单位") + 1 :]
+    assert departments[0][-1] == "满意率"  # every column of the widest block is written
+    assert all(0 <= r[8] <= 1 for r in departments[1:] if r[8] is not None)
+    assert any(r[8] is not None for r in departments[1:])
     assert sheet.row_breaks.brk  # blocks that would not fit start a new page
 
 
@@ -239,8 +250,8 @@ def test_handover_sheet_is_a_real_handover_form(app, client, login, demo):
     sheet = book["交办单"]
     assert sheet["A1"].value == "2025年重大项目集中视察问题交办单"
     heading = sheet["A2"].value
-    year = datetime.now().year
-    assert re.search(f"文号：莞人常办交〔{year}〕\\d+号", heading)
+    handed_over = latest_handover_day(app, demo["housing"])
+    assert re.search(f"文号：莞人常办交〔{handed_over.year}〕\\d+号", heading)
     assert "交办单位：东莞市人大常委会办公室" in heading
     assert "承办单位：市住房和城乡建设局" in heading and "前书面答复" in heading
     assert "联系人：联络科" in heading and "0769-22830000" in heading
@@ -250,6 +261,44 @@ def test_handover_sheet_is_a_real_handover_form(app, client, login, demo):
     assert {r[5] for r in rows} <= {"主办", "协办"}
     assert all(r[-1] is None for r in rows)  # left blank for the department's answer
     assert sheet.row_dimensions[4].height >= 90  # room to write by hand
+    # the texts fit the writing space: no row made taller by a narrow 意见建议 column
+    heights = [sheet.row_dimensions[4 + n].height for n in range(len(rows))]
+    assert max(heights) == 90, heights
+
+
+def latest_handover_day(app, department_id) -> date:
+    """The local day a department's problems were last handed over (交办)."""
+    from inspect_app.ledger.services import local_day
+
+    with app.app_context():
+        co = select(problem_co_department.c.problem_id).where(
+            problem_co_department.c.department_id == department_id
+        )
+        latest = db.session.scalar(
+            select(func.max(Problem.assigned_at)).where(
+                (Problem.lead_department_id == department_id) | Problem.id.in_(co)
+            )
+        )
+    return local_day(latest)
+
+
+def test_handover_is_dated_the_day_of_handing_over(app, client, login, demo):
+    """A batch printed again months later still reads as it was sent: dated the 交办 day,
+    the reply asked for after it, the 文号 of that year."""
+    from inspect_app.documents.wording import cn_date
+
+    handed_over = latest_handover_day(app, demo["housing"])
+    assert handed_over < date.today()  # the demo's 交办 were in 2025
+    login("demo-staff")
+    _response, book = download(client, f"/ledger/handover/{demo['housing']}.xlsx?{EVERYTHING}")
+    heading = book["交办单"]["A2"].value
+    assert f"交办日期：{cn_date(handed_over)}" in heading
+    reply_by = re.search(r"请于(\d+)年(\d+)月(\d+)日前书面答复", heading).groups()
+    assert date(*map(int, reply_by)) > handed_over
+    with client.get(f"/ledger/handover/{demo['housing']}.docx?{EVERYTHING}") as response:
+        texts = [p.text for p in Document(io.BytesIO(response.data)).paragraphs]
+    assert cn_date(handed_over) in texts  # the date under the 落款
+    assert texts[0].startswith(f"莞人常办交〔{handed_over.year}〕")
 
 
 def test_handover_batch_is_chosen_by_assignment_date(app, client, login, demo):
@@ -325,10 +374,10 @@ def test_weekly_plan_is_typed_on_the_page_and_kept(client, login, demo, app):
         "word": "下载周报 Word",
     }
     response = client.post("/ledger/weekly", data=form)
-    assert response.status_code == 302 and "/ledger/weekly.docx" in response.location
+    assert response.status_code == 302 and "/exports/" in response.location  # a job
     page = client.get(f"/ledger/weekly?group_id={demo['group']}&date_from=2025-07-14")
     assert "=1+1 下周视察石龙镇两个项目。" in page.get_data(as_text=True)
-    with client.get(response.location) as download_response:
+    with client.get(finished_file(response.location)) as download_response:
         document = Document(io.BytesIO(download_response.data))
     assert "=1+1 下周视察石龙镇两个项目。" in [p.text for p in document.paragraphs]
     with app.app_context():
@@ -337,6 +386,25 @@ def test_weekly_plan_is_typed_on_the_page_and_kept(client, login, demo, app):
     bad = client.post("/ledger/weekly", data={**form, "date_to": "2025-07-01"})
     assert bad.status_code == 200 and "结束日期不能早于开始日期" in bad.get_data(as_text=True)
     assert "=1+1 下周视察石龙镇两个项目。" in bad.get_data(as_text=True)  # nothing lost
+
+
+def test_weekly_plan_typed_in_lines_prints_in_lines(client, login, demo):
+    """A browser sends a textarea's lines with CR LF: the workbook holds plain lines (a CR
+    in a cell is _x000D_ to Excel), the form shows them as typed."""
+    login("demo-secretary")
+    form = {
+        "csrf_token": csrf_token(client, "/ledger/weekly"),
+        "group_id": demo["group"],
+        "date_from": "2025-07-14",
+        "date_to": "2025-07-20",
+        "plan": "一、视察石龙镇两个项目。\r\n二、汇总问题。",
+        "excel": "下载周报 Excel",
+    }
+    response = client.post("/ledger/weekly", data=form)
+    _response, book = download(client, finished_file(response.location))
+    cells = [c for row in book["周报"].iter_rows(values_only=True) for c in row if c]
+    assert "一、视察石龙镇两个项目。\n二、汇总问题。" in cells
+    assert not any("\r" in c or "_x000D_" in c for c in cells if isinstance(c, str))
 
 
 @pytest.mark.parametrize(
@@ -375,3 +443,34 @@ def test_command_line_exports(runner, tmp_path, demo):
     result = runner.invoke(args=["export-report", "--out", str(tmp_path / "report.docx")])
     assert result.exit_code == 0 and (tmp_path / "report.docx").exists()
     assert runner.invoke(args=["export-weekly"]).exit_code != 0
+
+
+def test_a_batch_with_nothing_to_send_says_so_instead_of_an_empty_file(client, login, demo):
+    """Reversed dates, ids that do not exist or another department's: no empty 交办单, no
+    empty zip, but the 交办单 page again with a plain message; what was typed is kept."""
+    login("demo-staff")
+    housing = demo["housing"]
+    for url in (
+        f"/ledger/handover/{housing}.xlsx?assigned_from=2025-08-31&assigned_to=2025-07-01",
+        f"/ledger/handover/{housing}.docx?ids=99999",
+        "/ledger/handover.zip?assigned_from=2025-08-31&assigned_to=2025-07-01",
+        "/ledger/handover.zip?ids=99999",
+    ):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.location.startswith("/ledger/handover/"), url
+        page = client.get(response.location).get_data(as_text=True)
+        assert "这批问题中没有要交给该单位的问题，没有生成文件。" in page, url
+    page = client.get(response.location).get_data(as_text=True)
+    assert 'value="99999"' in page  # the ids typed are still in the form
+
+
+def test_handover_page_names_what_it_could_not_read(client, login):
+    login("demo-staff")
+    page = client.get("/ledger/handover/?assigned_from=2025-13-45&ids=3,abc，x7").get_data(
+        as_text=True
+    )
+    assert "“2025-13-45”不是日期（如 2025-08-05），没有按它筛选。" in page
+    assert "问题序号只能是数字：abc、x7 已略过。" in page
+    page = client.get("/ledger/handover/?assigned_from=2025-08-31&assigned_to=2025-07-01")
+    assert "开始日期晚于结束日期，没有选出问题。" in page.get_data(as_text=True)

@@ -4,16 +4,27 @@ from typing import BinaryIO
 
 from inspect_app.documents.fonts import DocumentFonts
 from inspect_app.documents.layout import SI_HAO, Paper
-from inspect_app.documents.wording import cn_date
+from inspect_app.documents.wording import cn_date, with_project
 from inspect_app.spreadsheets.rows import HandoverLetter
-from inspect_app.spreadsheets.sheets import Progress, no_progress
+from inspect_app.spreadsheets.sheets import Progress, display_width, no_progress
 
 # mm across the 156 mm type area: 序号, 项目名称, 问题描述, 办理时限, 办理情况 (left blank)
-TABLE_WIDTHS = (12, 26, 54, 22, 42)
+TABLE_WIDTHS = (14, 24, 52, 24, 42)
+
+
+def table_date(day) -> str:
+    """A date in a narrow table column: the year on its own line, then 月 and 日 together
+    (left to the width, LibreOffice broke 2025年10月 / 31日)."""
+    return f"{day.year}年\n{day.month}月{day.day}日" if day else ""
+
+
+TITLE_LINE = 40  # half-width characters of one line of the 二号 title across the type area
 
 
 def letter_title(letter: HandoverLetter) -> str:
-    return f"关于交办{letter.campaign}发现问题的函"
+    """The title; too long for a line, it breaks before 发现问题的函 (never leaving 的函 alone)."""
+    head, tail = f"关于交办{letter.campaign}", "发现问题的函"
+    return head + tail if display_width(head + tail) <= TITLE_LINE else f"{head}\n{tail}"
 
 
 def opening(letter: HandoverLetter) -> str:
@@ -42,9 +53,8 @@ def write_handover_letter(
     paper.line(f"{letter.department}：")
     paper.line(opening(letter), indent=True)
     for number, row in enumerate(letter.problems, start=1):
-        paper.line(
-            f"{number}. {row.project}（{row.code}，{row.role}）：{row.description}", indent=True
-        )
+        what = with_project(row.project, row.description)
+        paper.line(f"{number}. {what}（{row.code}，{row.role}）", indent=True)
         if row.suggestions:
             paper.line(f"代表建议：{row.suggestions}", indent=True)
         if row.deadline:
@@ -60,7 +70,7 @@ def write_handover_letter(
         f"承办单位：{letter.department}　　请于{cn_date(letter.reply_by)}前书面答复", size=SI_HAO
     )
     rows = [
-        [number, row.project, f"{row.description}（{row.role}）", cn_date(row.deadline), ""]
+        [number, row.project, f"{row.description}（{row.role}）", table_date(row.deadline), ""]
         for number, row in enumerate(letter.problems, start=1)
     ]
     paper.table(

@@ -16,6 +16,7 @@ from inspect_app.documents.fonts import DocumentFonts
 
 # 字号 in points
 ER_HAO, SAN_HAO, XIAO_SAN, SI_HAO, XIAO_SI, WU_HAO = 22, 16, 15, 14, 12, 10.5
+FIGURE = re.compile(r"\d+(\.\d+)?%?|—")  # a count, a rate, or none
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -134,10 +135,13 @@ class Paper:
         self.line(text, indent=True, bold=True, keep=True)
 
     def signature(self, office: str, day: str) -> None:
-        """落款 and date, right-aligned with a four-character margin as 公文 do."""
-        self.line("")
+        """落款 and date, right-aligned with a four-character margin as 公文 do; never alone
+        on a page (GB/T 9704): the last two paragraphs of the text go over with them."""
+        for paragraph in self.doc.paragraphs[-2:]:
+            paragraph.paragraph_format.keep_with_next = True
+        self.line("", keep=True)
         for text in (office, day):
-            paragraph = self.line(text, align="right")
+            paragraph = self.line(text, align="right", keep=text == office)
             paragraph.paragraph_format.right_indent = Pt(self.size * 2)
 
     def table(
@@ -171,6 +175,8 @@ class Paper:
             for cell, value, width in zip(row.cells, values, widths_mm, strict=True):
                 cell.width = Mm(width)
                 paragraph = cell.paragraphs[0]
+                if FIGURE.fullmatch(str(value)):  # numbers and rates in the middle, as tabled
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 paragraph.paragraph_format.line_spacing = Pt(size * 1.4)
                 paragraph.paragraph_format.first_line_indent = None
                 self._run(paragraph, "" if value is None else str(value), size)

@@ -65,6 +65,13 @@ def handling(report: CampaignReport) -> str:
     )
 
 
+def group_total(report: CampaignReport) -> list:
+    """合计 under the groups' table: the campaign's own totals (a deputy or a project counted
+    once, though two groups may share it)."""
+    return ["合计", report.deputies, report.projects, report.visits, report.problems,
+            report.suggestions]  # fmt: skip
+
+
 def _rate_row(row: list) -> list:
     return [row[0], row[1], row[2], row[3], percent(row[4]), percent(row[5]), percent(row[6])]
 
@@ -115,7 +122,9 @@ def write_report(
     paper.line(headline(report), indent=True)
     paper.line(handling(report), indent=True)
     paper.heading("二、各视察组开展情况")
-    paper.table(GROUP_HEADERS, report.groups, (46, 22, 22, 22, 22, 22), size=WU_HAO)
+    paper.table(
+        GROUP_HEADERS, [*report.groups, group_total(report)], (46, 22, 22, 22, 22, 22), size=WU_HAO
+    )
     paper.heading("三、发现问题及办理情况")
     paper.subheading("（一）按问题类别")
     paper.table(

@@ -36,3 +36,10 @@ def cn_ordinal(n: int) -> str:
 
 def percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def with_project(project: str, description: str) -> str:
+    """'项目：问题', or the description alone when it begins with the project's name already
+    (as deputies write them: 瑞丰食品饮料智能工厂规划调整…)."""
+    description = description.strip()
+    return description if description.startswith(project) else f"{project}：{description}"

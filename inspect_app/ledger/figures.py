@@ -45,10 +45,14 @@ def ledger_blocks(user: User, filters: Filters, problems, today: date) -> list[B
     total = stats.headline(scope, today)["figures"]
     headline = [["全部问题", *rate_cells(total)]]
     blocks = [Block("总计", ["项目", *RATE_HEADERS], headline, RATE_KINDS)]
+    categories = [[f.name, *rate_cells(f)] for f in stats.by_category(scope, today)]
+    blocks.append(Block("按问题类别", ["问题类别", *RATE_HEADERS], categories, RATE_KINDS))
+    statuses = [[labels.label("problem_status", c), n] for c, n in stats.by_status(scope)]
+    blocks.append(Block("按办理状态", ["办理状态", "问题数"], statuses))
+    # the short blocks share the first page; each long one gets a page of its own
     for heading, first, rows in (
         ("按视察组", "视察组", stats.by_group(scope, today)),
         ("按镇街", "镇街", stats.by_town(scope, today)),
-        ("按问题类别", "问题类别", stats.by_category(scope, today)),
     ):
         cells = [[f.name, *rate_cells(f)] for f in rows]
         blocks.append(Block(heading, [first, *RATE_HEADERS], cells, RATE_KINDS))
@@ -58,6 +62,4 @@ def ledger_blocks(user: User, filters: Filters, problems, today: date) -> list[B
         for d in stats.by_department(scope, today, every=False)
     ]  # fmt: skip
     blocks.append(Block("按承办单位", DEPARTMENT_HEADERS, departments, ["int"] * 7 + ["percent"]))
-    statuses = [[labels.label("problem_status", c), n] for c, n in stats.by_status(scope)]
-    blocks.append(Block("按办理状态", ["办理状态", "问题数"], statuses))
     return blocks

@@ -11,6 +11,7 @@ from inspect_app.access import visit_scope
 from inspect_app.documents.charts import chart_font_path
 from inspect_app.documents.fonts import document_fonts
 from inspect_app.documents.report import CampaignReport, write_report
+from inspect_app.documents.wording import with_project
 from inspect_app.extensions import db
 from inspect_app.ledger.figures import export_scope, rates
 from inspect_app.ledger.services import ExportContext, problem_query, problem_rows
@@ -145,8 +146,10 @@ def _rates(f: stats.Figures) -> list:
 
 
 def _problem_line(row) -> str:
+    """【类别】项目：问题（主办：单位）; a description that names its project already
+    is not prefixed with the name again."""
     lead = f"（主办：{row.lead_department}）" if row.lead_department else ""
-    return f"【{row.category}】{row.project}：{row.description}{lead}"
+    return f"【{row.category}】{with_project(row.project, row.description)}{lead}"
 
 
 def export_report(

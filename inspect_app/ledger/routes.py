@@ -149,6 +149,35 @@ def _handover_department(department_id: int) -> Department:
     return db.get_or_404(Department, department_id)
 
 
+def _batch_errors(batch: services.HandoverBatch) -> list[str]:
+    """What was wrong with the batch typed into the query, in words (nothing is dropped
+    silently: a date or number that cannot be read is named)."""
+    args, errors = request.args, []
+    for key in ("assigned_from", "assigned_to"):
+        if args.get(key) and _date(args[key]) is None:
+            errors.append(
+                _("“%(value)s”不是日期（如 2025-08-05），没有按它筛选。", value=args[key])
+            )
+    if batch.assigned_from and batch.assigned_to and batch.assigned_from > batch.assigned_to:
+        errors.append(_("开始日期晚于结束日期，没有选出问题。"))
+    wrong = [p for p in args.get("ids", "").replace("，", ",").split(",") if p.strip()]
+    wrong = [p.strip() for p in wrong if not p.strip().isdigit()]
+    if wrong:
+        errors.append(_("问题序号只能是数字：%(ids)s 已略过。", ids="、".join(wrong)))
+    return errors
+
+
+def _nothing_to_send(batch: services.HandoverBatch, department: Department | None = None):
+    """A way back to the 交办单 page, saying why, when the batch holds nothing to send."""
+    departments = services.handover_departments(current_user, batch)
+    if department is not None and department in departments:
+        return None
+    if department is None and departments:
+        return None
+    flash(_("这批问题中没有要交给该单位的问题，没有生成文件。"), "error")
+    return redirect(url_for("ledger.handover", **_batch_args(batch)))
+
+
 @bp.get("/handover/")
 @login_required
 def handover():
@@ -162,15 +191,15 @@ def handover():
         departments=departments,
         batch=batch,
         batch_args=_batch_args(batch),
-        bad_dates=bool(
-            batch.assigned_from and batch.assigned_to and batch.assigned_from > batch.assigned_to
-        ),
+        errors=_batch_errors(batch),
     )
 
 
 def _handover_export(kind: str, department_id: int, export, suffix: str):
     department = _handover_department(department_id)
     batch, ctx = _batch(), _context()
+    if (back := _nothing_to_send(batch, department)) is not None:
+        return back
     title = "交办单" if suffix == "xlsx" else "交办函"
     return _export(
         kind,
@@ -201,6 +230,8 @@ def handover_letter(department_id: int):
 def handover_all():
     require_role(current_user, Role.STAFF)
     batch, ctx = _batch(), _context()
+    if (back := _nothing_to_send(batch)) is not None:
+        return back
     return _export(
         "handover_all",
         f"交办单_全部承办单位_{_stamp()}.zip",

@@ -480,21 +480,28 @@ def _department_batch(user: User, batch: HandoverBatch, department: Department) 
     )
 
 
+def handover_day(rows: list[ProblemRow], today: date) -> date:
+    """The date a 交办单 carries: the day its problems were handed over (the latest one),
+    so that a batch printed again later never asks for a reply before the letter's date."""
+    return max((r.assigned_on for r in rows if r.assigned_on), default=today)
+
+
 def handover_letter(
     ctx: ExportContext, batch: HandoverBatch, department: Department, number: int
 ) -> HandoverLetter:
     """Everything a 交办单 for one department says, with its problems."""
     settings = office_settings()
     rows = list(problem_rows(_department_batch(ctx.user, batch, department), ctx, department.id))
+    issued_on = handover_day(rows, ctx.today)
     deadlines = [r.deadline for r in rows if r.deadline]
-    reply_by = min(deadlines) if deadlines else ctx.today + timedelta(days=settings.assign_days)
+    reply_by = min(deadlines) if deadlines else issued_on + timedelta(days=settings.assign_days)
     filters = Filters(campaign_id=batch.campaign_id)
     return HandoverLetter(
-        number=settings.handover_number_pattern.format(year=ctx.today.year, n=number),
+        number=settings.handover_number_pattern.format(year=issued_on.year, n=number),
         campaign=export_title(filters, ""),
         office=settings.office_name,
         department=department.name,
-        issued_on=ctx.today,
+        issued_on=issued_on,
         reply_by=reply_by,
         contact=settings.contact_name,
         phone=settings.contact_phone,

@@ -38,18 +38,23 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def plain_lines(text: str) -> str:
+    """Lines as typed, with the CR LF a browser sends made plain line feeds."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def saved_plan(group: Group, start: date) -> str:
     plan = db.session.scalar(
         select(WeeklyPlan).where(
             WeeklyPlan.group_id == group.id, WeeklyPlan.week_start == week_start(start)
         )
     )
-    return plan.text if plan else ""
+    return plain_lines(plan.text) if plan else ""
 
 
 def save_plan(actor: User, group: Group, start: date, text: str) -> WeeklyPlan:
     """Keep the 下周安排 typed on the export page (one per group and week; audited)."""
-    text = text.strip()[:PLAN_MAX]
+    text = plain_lines(text).strip()[:PLAN_MAX]
     monday = week_start(start)
     plan = db.session.scalar(
         select(WeeklyPlan).where(WeeklyPlan.group_id == group.id, WeeklyPlan.week_start == monday)

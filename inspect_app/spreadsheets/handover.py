@@ -13,13 +13,14 @@ HANDOVER_COLUMNS = [
     Column("序号", 5, "int"),
     Column("编号", 13),
     Column("项目名称", 11),
-    Column("问题描述", 26, "prose"),
-    Column("意见建议", 14, "prose"),
+    Column("问题描述", 25, "prose"),
+    Column("意见建议", 20, "prose"),
     Column("承办方式", 6, "center"),
     Column("办理时限", 12, "date"),
-    Column("办理情况（由承办单位填写）", 33),
+    Column("办理情况（由承办单位填写）", 28),  # about 55 mm to write in by hand
 ]
 WRITING_SPACE = 90  # points: room to write the answer by hand
+STAMP_LINE = "承办单位（盖章）：　　　　　　经办人：　　　　　　联系电话：　　　　　　答复日期："
 
 
 UNSAFE_IN_NAMES = re.compile(r'[\\/<>:"|?*\x00-\x1f\x7f]')
@@ -86,10 +87,9 @@ def write_handover(
     for number, row in enumerate(letter.problems, start=1):
         sheet.append(handover_values(number, row), min_height=WRITING_SPACE)
         progress(number, total)
-    sheet.note(
-        "承办单位（盖章）：　　　　　　　　经办人：　　　　　　　　"
-        "联系电话：　　　　　　　　答复日期："
-    )
+    # the department signs and stamps every page: in the footer, the line never ends up
+    # alone on a last page as a row under the table did
+    sheet.ws.set_footer(f"&L{STAMP_LINE}&R第 &P 页，共 &N 页")
     sheet.close()
     book.close()
     return total

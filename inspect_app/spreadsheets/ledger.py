@@ -22,32 +22,37 @@ from inspect_app.spreadsheets.sheets import (
     Column,
     Progress,
     SummarySheet,
+    display_width,
+    line_capacity,
     no_progress,
 )
 
+# Printed on A4 in three parts side by side, 序号 and 编号 on each (about 118 of the 120
+# units a part holds): the problem, its handing over, its outcome. Short labels (视察组, 镇街,
+# 类别, 状态) fit one or two lines, so the long texts decide a row's height.
 PROBLEM_COLUMNS = [
     Column("序号", 5, "int"),
     Column("编号", 13),
-    Column("视察组", 8),
-    Column("镇街", 7),
-    Column("项目名称", 12),
+    Column("视察组", 11),
+    Column("镇街", 9),
+    Column("项目名称", 14),
     Column("视察日期", 12, "date"),
     Column("问题类别", 9, "center"),
-    Column("问题描述", 28, "prose"),
-    Column("意见建议", 18, "prose"),
-    Column("提出代表", 8),
-    Column("主办单位", 14),
-    Column("协办单位", 12),
+    Column("问题描述", 45, "prose"),
+    Column("意见建议", 36, "prose"),
+    Column("提出代表", 10),
+    Column("主办单位", 13),
+    Column("协办单位", 13),
     Column("交办日期", 12, "date"),
     Column("办理时限", 12, "date"),
     Column("答复日期", 12, "date"),
     Column("办结日期", 12, "date"),
-    Column("办理状态", 8, "center"),
+    Column("办理状态", 9, "center"),
     Column("是否超期", 5, "center"),
     Column("超期天数", 5, "count"),
     Column("照片", 5, "count"),
-    Column("办理情况", 76, "prose"),
-    Column("代表评价", 24, "prose"),
+    Column("办理情况", 38, "prose"),
+    Column("代表评价", 14, "prose"),
 ]
 PROBLEM_HEADERS = [c.header for c in PROBLEM_COLUMNS]
 SUGGESTION_COLUMNS = [
@@ -76,8 +81,8 @@ VISIT_COLUMNS = [
     Column("镇街", 7),
     Column("项目名称", 13),
     Column("视察日期", 12, "date"),
-    Column("参加代表", 16, "prose"),
-    Column("进展情况", 33, "prose"),
+    Column("参加代表", 18, "prose"),
+    Column("进展情况", 31, "prose"),
     Column("填报人", 7),
     Column("状态", 7, "center"),
     Column("问题数", 6, "int"),
@@ -93,6 +98,26 @@ PHOTO_COLUMNS = [
 ]
 
 
+RAISED_BY_WIDTH = next(c.width for c in PROBLEM_COLUMNS if c.header == "提出代表")
+CO_DEPARTMENTS_WIDTH = next(c.width for c in PROBLEM_COLUMNS if c.header == "协办单位")
+ATTENDEES_WIDTH = next(c.width for c in VISIT_COLUMNS if c.header == "参加代表")
+
+
+def names_in_lines(names: str, width: float) -> str:
+    """A list of names (张三、李四) broken into lines between names, never inside one."""
+    capacity = line_capacity(width)
+    if display_width(names) <= capacity:
+        return names
+    lines, line = [], ""
+    for name in names.split("、"):
+        if line and display_width(f"{line}、{name}、") > capacity:
+            lines.append(f"{line}、")
+            line = name
+        else:
+            line = f"{line}、{name}" if line else name
+    return "\n".join([*lines, line])
+
+
 def problem_values(number: int, row: ProblemRow) -> list:
     return [
         number,
@@ -104,9 +129,9 @@ def problem_values(number: int, row: ProblemRow) -> list:
         row.category,
         row.description,
         row.suggestions,
-        row.raised_by,
+        names_in_lines(row.raised_by, RAISED_BY_WIDTH),
         row.lead_department,
-        row.co_departments,
+        names_in_lines(row.co_departments, CO_DEPARTMENTS_WIDTH),
         row.assigned_on,
         row.deadline,
         row.answered_on,
@@ -188,7 +213,7 @@ def write_rows(sheet, rows) -> None:
 
 def write_blocks(book: Book, name: str, title: str, line: str, blocks: list[Block]) -> None:
     """A summary sheet: each block (heading and small table) kept on one printed page."""
-    widths = [22, 8, 8, 8, 8, 8, 8, 8]
+    widths = [20, 7, 7, 7, 7, 8, 8, 9, 8]  # room for the widest block (按承办单位: 9 columns)
     sheet = SummarySheet(book, name, title, line, widths)
     for block in blocks:
         sheet.block(block)
@@ -220,7 +245,7 @@ def visit_values(row: VisitRow) -> list:
         row.town,
         row.project,
         row.visited_on,
-        row.attendees,
+        names_in_lines(row.attendees, ATTENDEES_WIDTH),
         row.summary,
         row.author,
         row.status,

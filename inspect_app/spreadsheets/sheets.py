@@ -23,7 +23,7 @@ import xlsxwriter
 
 FONT = "宋体"
 BODY_SIZE = 11  # printed at 100 %: above 五号 (10.5 pt)
-LINE_POINTS = 15  # one line of 11 pt text
+LINE_POINTS = 16  # one line of 11 pt text as LibreOffice prints it (Noto Sans CJK: 1.45 em)
 MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
 MAX_ROW_POINTS = 409
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -177,6 +177,7 @@ class Book:
                 }
             ),
             "meta": add({**body, "font_size": BODY_SIZE}),
+            "meta_right": add({**body, "align": "right"}),
             "header": add(
                 {
                     **cell,
@@ -233,7 +234,10 @@ class PrintableSheet:
         self.ws.set_row(0, 30)
         self.ws.merge_range(0, 0, 0, last, title, self.formats["title"])
         self.ws.set_row(1, LINE_POINTS * self._lines(meta, self._span_width(parts)) + 4)
-        self.ws.merge_range(1, 0, 1, last, meta, self.formats["meta"])
+        # at the right on a sheet printed in parts: the parts repeat the first columns of every
+        # row, where a left-aligned line would show its first words cut off
+        meta_format = self.formats["meta_right" if parts else "meta"]
+        self.ws.merge_range(1, 0, 1, last, meta, meta_format)
         self.row = 2
         if header:
             self.ws.freeze_panes(3, 0)
@@ -393,7 +397,11 @@ class SummarySheet:
     """
 
     PAGE_POINTS = 745  # A4 portrait between the margins (row heights are counted generously)
-    ROW = 19  # a one-line table row
+    PARAGRAPH_ROW_LINES = 20  # lines of running text in one (merged) row
+    KEPT_LINES = 6  # a paragraph up to this long is never split; a longer one keeps these
+    # a line of running text as LibreOffice prints it with a CJK fallback font (Noto Sans CJK
+    # is 1.45 em high); LINE_POINTS (Excel's 宋体) loses a line in 20
+    PARAGRAPH_LINE_POINTS = 16
 
     def __init__(self, book: Book, name: str, title: str, meta: str, widths: list[float]):
         columns = [Column("", w) for w in widths]
@@ -413,20 +421,36 @@ class SummarySheet:
             self.sheet.page_break()
             self.used = 0
 
+    def _row_points(self, lines: list[str]) -> float:
+        return len(lines) * self.PARAGRAPH_LINE_POINTS + 6
+
     def paragraph(self, text: str) -> None:
-        """Running text over the whole width (merged, broken the Chinese way)."""
+        """Running text over the whole width (merged, broken the Chinese way).
+
+        A long text fills what is left of the page and goes on over the next ones, in rows of
+        at most PARAGRAPH_ROW_LINES lines (Excel's rows stop at 409 pt; a taller text is cut).
+        """
         sheet = self.sheet
-        height = self._paragraph_points(text)
-        sheet.ws.set_row(sheet.row, height)
-        text = "\n".join(self._paragraph_lines(text))[:MAX_CELL_TEXT]
         last = len(sheet.columns) - 1
-        sheet.ws.merge_range(sheet.row, 0, sheet.row, last, text, sheet.formats["meta"])
-        sheet.row += 1
-        self.used += height
+        lines = self._paragraph_lines(text) or [""]
+        while lines:
+            room = int((self.PAGE_POINTS - self.used - 6) // self.PARAGRAPH_LINE_POINTS)
+            take = min(len(lines), self.PARAGRAPH_ROW_LINES, room)
+            if take < min(len(lines), 2) and self.used > 0:  # not two lines left here
+                self._room_for(self.PAGE_POINTS)
+                continue
+            chunk, lines = lines[:take], lines[take:]
+            height = self._row_points(chunk)
+            sheet.ws.set_row(sheet.row, height)
+            cell = "\n".join(chunk)[:MAX_CELL_TEXT]
+            sheet.ws.merge_range(sheet.row, 0, sheet.row, last, cell, sheet.formats["meta"])
+            sheet.row += 1
+            self.used += height
 
     def section(self, heading: str, text: str) -> None:
-        """A heading and its paragraph, on the same page."""
-        self._room_for(22 + self._paragraph_points(text))
+        """A heading and its paragraph on the same page (a long one: its first lines)."""
+        first = self._paragraph_lines(text)[: self.KEPT_LINES]
+        self._room_for(22 + self._row_points(first))
         self.heading(heading)
         self.paragraph(text)
 
@@ -437,12 +461,18 @@ class SummarySheet:
         sheet.row += 1
         self.used += 22
 
+    def _block_row_points(self, values: list) -> float:
+        """A table row as LibreOffice prints it: 16 pt a line and a point to spare, so that a
+        block of 38 groups (the "6+32" of a campaign) fits one page."""
+        lines = round((self.sheet._height(values, ()) - 4) / LINE_POINTS)
+        return max(1, lines) * self.PARAGRAPH_LINE_POINTS + 1
+
     def block(self, block: Block) -> None:
         sheet = self.sheet
         widths = [c.width for c in sheet.columns]
         header_lines = max(sheet._lines(h, w) for h, w in zip(block.headers, widths, strict=False))
         header_height = header_lines * LINE_POINTS + 4
-        heights = [max(self.ROW, sheet._height(values, ())) for values in block.rows]
+        heights = [self._block_row_points(values) for values in block.rows]
         self._room_for(LINE_POINTS + 22 + header_height + sum(heights))
         if self.used:
             sheet.ws.set_row(sheet.row, LINE_POINTS)
