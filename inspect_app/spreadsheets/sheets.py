@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from itertools import accumulate
 from typing import BinaryIO
 
@@ -88,34 +89,66 @@ def wrap_lines(text: str, capacity: float) -> list[str]:
     Chinese anywhere, so the printed sheets carry these breaks in the cell.
     """
     capacity = max(2, int(capacity))
-    lines = []
+    lines: list[str] = []
     for paragraph in text.split("\n"):
         if _width(paragraph) <= capacity:
             lines.append(paragraph)
-            continue
-        tokens = TOKEN.findall(paragraph)  # a Latin word, a run of spaces, or one character
-        if max(map(len, tokens)) >= capacity:  # a very long Latin run: split it
-            tokens = [
-                t[i : i + capacity - 1] for t in tokens for i in range(0, len(t), capacity - 1)
-            ]
-        # a token is ASCII (one unit a character) or one wide character (two units)
-        ends = list(accumulate([len(t) if t.isascii() else 2 for t in tokens], initial=0))
-        start, count = 0, len(tokens)
-        while start < count:
-            cut = bisect_right(ends, ends[start] + capacity) - 1  # tokens[start:cut] fit
-            if cut >= count:
-                lines.append("".join(tokens[start:]))
-                break
-            cut = max(cut, start + 1)
-            while cut - 1 > start and tokens[cut][0] in NO_LINE_START:
-                cut -= 1  # the character before comes down with the punctuation
-            while cut - 1 > start and tokens[cut - 1][-1] in NO_LINE_END:
-                cut -= 1
-            lines.append("".join(tokens[start:cut]).rstrip())
-            while cut < count and tokens[cut].isspace():
-                cut += 1
-            start = cut
+        elif NARROW_OR_SPACE.search(paragraph) is None:
+            _wrap_wide(paragraph, capacity, lines)
+        else:
+            _wrap_tokens(paragraph, capacity, lines)
     return lines
+
+
+NARROW_OR_SPACE = re.compile(r"[\x00-\x7f\s]")
+
+
+def _wrap_wide(paragraph: str, capacity: int, lines: list[str]) -> None:
+    """`_wrap_tokens` for a paragraph of wide characters only (two units each, no spaces):
+    every character is a token, so a line is a slice of capacity // 2 characters."""
+    per_line, start, count = capacity // 2, 0, len(paragraph)
+    while start < count:
+        cut = start + per_line
+        if cut >= count:
+            lines.append(paragraph[start:])
+            return
+        while cut - 1 > start and paragraph[cut] in NO_LINE_START:
+            cut -= 1  # the character before comes down with the punctuation
+        while cut - 1 > start and paragraph[cut - 1] in NO_LINE_END:
+            cut -= 1
+        lines.append(paragraph[start:cut])
+        start = cut
+
+
+def _wrap_tokens(paragraph: str, capacity: int, lines: list[str]) -> None:
+    """Lines of one paragraph, token by token (Latin words, runs of spaces, characters)."""
+    tokens = TOKEN.findall(paragraph)  # a Latin word, a run of spaces, or one character
+    if max(map(len, tokens)) >= capacity:  # a very long Latin run: split it
+        tokens = [t[i : i + capacity - 1] for t in tokens for i in range(0, len(t), capacity - 1)]
+    # a token is ASCII (one unit a character) or one wide character (two units)
+    ends = list(accumulate([len(t) if t.isascii() else 2 for t in tokens], initial=0))
+    start, count = 0, len(tokens)
+    while start < count:
+        cut = bisect_right(ends, ends[start] + capacity) - 1  # tokens[start:cut] fit
+        if cut >= count:
+            lines.append("".join(tokens[start:]))
+            break
+        cut = max(cut, start + 1)
+        while cut - 1 > start and tokens[cut][0] in NO_LINE_START:
+            cut -= 1  # the character before comes down with the punctuation
+        while cut - 1 > start and tokens[cut - 1][-1] in NO_LINE_END:
+            cut -= 1
+        lines.append("".join(tokens[start:cut]).rstrip())
+        while cut < count and tokens[cut].isspace():
+            cut += 1
+        start = cut
+
+
+@lru_cache(maxsize=4096)
+def wrap_label(text: str, capacity: float) -> tuple[str, ...]:
+    """`wrap_lines` for the short names a ledger repeats on every row (groups, towns,
+    projects, departments, deputies): each is broken once per column width."""
+    return tuple(wrap_lines(text, capacity))
 
 
 def line_capacity(width: float) -> float:
@@ -139,10 +172,6 @@ def split_parts(columns: list[Column], budget: float) -> list[int]:
             used = repeated
         used += column.width
     return breaks
-
-
-class WrappedText(str):
-    """Text already broken into lines for its column."""
 
 
 class Book:
@@ -288,20 +317,6 @@ class PrintableSheet:
                 text = "\n".join(wrap_lines(text, line_capacity(column.width)))
             self.write_text(column_index, text, "center" if column.kind == "center" else "")
 
-    def _prepare(self, values: list) -> tuple[list, int]:
-        """The values with long text broken into lines once, and the row's line count."""
-        prepared, lines = [], 1
-        for value, column, capacity in zip(values, self.columns, self._capacity, strict=False):
-            if isinstance(value, str) and value:
-                if column.kind in WRAPPED and (_width(value) > capacity or "\n" in value):
-                    broken = wrap_lines(value, capacity)
-                    value = WrappedText("\n".join(broken))
-                    lines = max(lines, len(broken))
-                elif column.kind not in WRAPPED:
-                    lines = max(lines, self._lines(value, column.width))
-            prepared.append(value)
-        return prepared, lines
-
     def write_text(self, column_index: int, text: str, style: str = "") -> None:
         text = text[:MAX_CELL_TEXT]
         if text.startswith(FORMULA_STARTS):
@@ -315,20 +330,36 @@ class PrintableSheet:
         link: tuple | None = None,
         min_height: float = 0,
     ) -> None:
-        """Append one data row; pictures go into the last column's cell area."""
-        values, lines = self._prepare(values)
+        """Append one data row; pictures go into the last column's cell area.
+
+        Each cell is written as it is looked at (long text broken into lines once); the
+        row's height, from its tallest cell, is set before the row is left.
+        """
+        ws, row, text_format, lines = self.ws, self.row, self.formats["text"], 1
+        for index, (value, column, capacity) in enumerate(
+            zip(values, self.columns, self._capacity, strict=False)
+        ):
+            if value is None or value == "":
+                ws.write_blank(row, index, None, text_format)
+            elif not isinstance(value, str):
+                self.write_value(index, value, column)
+            elif column.kind in WRAPPED:
+                if "\n" in value or _width(value) > capacity:
+                    wrap = wrap_label if column.kind == "text" else wrap_lines
+                    broken = wrap(value, capacity)
+                    lines = max(lines, len(broken))
+                    value = "\n".join(broken)
+                self.write_text(index, value)
+            else:
+                lines = max(lines, self._lines(value, column.width))
+                self.write_text(index, value, "center" if column.kind == "center" else "")
         height = lines * LINE_POINTS + 4
         if pictures:  # pictures on top, the link line below them
             height = max(height, max(p.height for p in pictures) * 0.75 + 8 + LINE_POINTS)
-        self.ws.set_row(self.row, min(max(min_height, height), MAX_ROW_POINTS))
-        for index, (value, column) in enumerate(zip(values, self.columns, strict=False)):
-            if isinstance(value, WrappedText):
-                self.write_text(index, value)
-            else:
-                self.write_value(index, value, column)
+        ws.set_row(row, min(max(min_height, height), MAX_ROW_POINTS))
         if link is not None:
             index, url, text = link
-            self.ws.write_url(self.row, index, url, self.formats["link"], string=text)
+            ws.write_url(row, index, url, self.formats["link"], string=text)
         for position, picture in enumerate(pictures):
             self._place(picture, len(self.columns) - 1, position)
         self.row += 1
