@@ -1,6 +1,8 @@
 """Build export rows from the database, in chunks, always within the user's scope."""
 
+import gc
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -413,6 +415,17 @@ def count_problems(user: User, filters: Filters) -> int:
     return db.session.scalar(query.select_from(Problem)) or 0
 
 
+@contextmanager
+def objects_before_frozen():
+    """The garbage collector's full collections skip the objects that existed before (the
+    application's, often most of the heap) while a long export allocates row after row."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def export_ledger(
     stream: BinaryIO, ctx: ExportContext, filters: Filters, progress: Progress = no_progress
 ) -> int:
@@ -420,18 +433,19 @@ def export_ledger(
         export_title(filters, "问题台账"), describe_filters(filters, ctx.user), ctx.now
     )
     exported = problem_query(ctx.user, filters).with_only_columns(Problem.id).order_by(None)
-    return write_ledger(
-        stream,
-        meta,
-        problem_rows(problem_query(ctx.user, filters), ctx),
-        suggestion_rows(ctx.user, filters),
-        visit_rows(ctx.user, filters),
-        note_rows(ctx.user, filters),
-        stats=lambda: ledger_blocks(ctx.user, filters, exported, ctx.today),
-        paper=ctx.paper,
-        progress=progress,
-        total=count_problems(ctx.user, filters),
-    )
+    with objects_before_frozen():
+        return write_ledger(
+            stream,
+            meta,
+            problem_rows(problem_query(ctx.user, filters), ctx),
+            suggestion_rows(ctx.user, filters),
+            visit_rows(ctx.user, filters),
+            note_rows(ctx.user, filters),
+            stats=lambda: ledger_blocks(ctx.user, filters, exported, ctx.today),
+            paper=ctx.paper,
+            progress=progress,
+            total=count_problems(ctx.user, filters),
+        )
 
 
 @dataclass

@@ -151,6 +151,23 @@ def wrap_label(text: str, capacity: float) -> tuple[str, ...]:
     return tuple(wrap_lines(text, capacity))
 
 
+@lru_cache(maxsize=4096)
+def label_cell(text: str, capacity: float) -> tuple[str, int]:
+    """A name as its cell holds it (broken into lines if too long) and its line count."""
+    if "\n" not in text and _width(text) <= capacity:
+        return text, 1
+    lines = wrap_label(text, capacity)
+    return "\n".join(lines), len(lines)
+
+
+# how append writes a column's cells
+PROSE, LABEL, CENTER, DATE, NUMBER = range(5)
+CELL_KINDS = {
+    "prose": PROSE, "text": LABEL, "center": CENTER, "date": DATE,
+    "number": NUMBER, "int": NUMBER, "count": NUMBER, "percent": NUMBER,
+}  # fmt: skip
+
+
 def line_capacity(width: float) -> float:
     """Half-width characters on one line of a column, as Excel shows 11 pt 宋体 (the
     narrower of Excel and LibreOffice, so that neither breaks the line again)."""
@@ -255,6 +272,7 @@ class PrintableSheet:
         budget = PAPERS[book.paper][2 if portrait else 1]
         parts = split_parts(columns, budget) if split else None
         self._capacity = [line_capacity(c.width) for c in columns]
+        self._plan = [(CELL_KINDS.get(c.kind, LABEL), line_capacity(c.width), c) for c in columns]
         for index, column in enumerate(columns):
             self.ws.set_column(index, index, column.width)
         self._setup_print(parts, portrait)
@@ -335,31 +353,47 @@ class PrintableSheet:
         Each cell is written as it is looked at (long text broken into lines once); the
         row's height, from its tallest cell, is set before the row is left.
         """
-        ws, row, text_format, lines = self.ws, self.row, self.formats["text"], 1
-        for index, (value, column, capacity) in enumerate(
-            zip(values, self.columns, self._capacity, strict=False)
+        ws, row, formats, lines = self.ws, self.row, self.formats, 1
+        text_format = formats["text"]
+        for index, (value, (kind, capacity, column)) in enumerate(
+            zip(values, self._plan, strict=False)
         ):
             if value is None or value == "":
                 ws.write_blank(row, index, None, text_format)
-            elif not isinstance(value, str):
-                self.write_value(index, value, column)
-            elif column.kind in WRAPPED:
+                continue
+            if not isinstance(value, str):
+                if kind == DATE and isinstance(value, date | datetime):
+                    ws.write_datetime(row, index, value, formats["date"])
+                elif kind == NUMBER and isinstance(value, int | float | Decimal):
+                    ws.write_number(row, index, float(value), formats[column.kind])
+                else:
+                    self.write_value(index, value, column)
+                continue
+            style = text_format
+            if kind == PROSE:
                 if "\n" in value or _width(value) > capacity:
-                    wrap = wrap_label if column.kind == "text" else wrap_lines
-                    broken = wrap(value, capacity)
+                    broken = wrap_lines(value, capacity)
                     lines = max(lines, len(broken))
                     value = "\n".join(broken)
-                self.write_text(index, value)
-            else:
+            elif kind == LABEL:
+                value, count = label_cell(value, capacity)
+                lines = max(lines, count)
+            else:  # a status, or text in a date or number column: never broken
                 lines = max(lines, self._lines(value, column.width))
-                self.write_text(index, value, "center" if column.kind == "center" else "")
+                if kind == CENTER:
+                    style = formats["center"]
+            if len(value) > MAX_CELL_TEXT:
+                value = value[:MAX_CELL_TEXT]
+            if value.startswith(FORMULA_STARTS):
+                style = formats["quoted"]
+            ws.write_string(row, index, value, style)
         height = lines * LINE_POINTS + 4
         if pictures:  # pictures on top, the link line below them
             height = max(height, max(p.height for p in pictures) * 0.75 + 8 + LINE_POINTS)
         ws.set_row(row, min(max(min_height, height), MAX_ROW_POINTS))
         if link is not None:
             index, url, text = link
-            ws.write_url(row, index, url, self.formats["link"], string=text)
+            ws.write_url(row, index, url, formats["link"], string=text)
         for position, picture in enumerate(pictures):
             self._place(picture, len(self.columns) - 1, position)
         self.row += 1
