@@ -145,23 +145,20 @@ def _wrap_tokens(paragraph: str, capacity: int, lines: list[str]) -> None:
 
 
 @lru_cache(maxsize=4096)
-def wrap_label(text: str, capacity: float) -> tuple[str, ...]:
-    """`wrap_lines` for the short names a ledger repeats on every row (groups, towns,
-    projects, departments, deputies): each is broken once per column width."""
-    return tuple(wrap_lines(text, capacity))
-
-
-@lru_cache(maxsize=4096)
 def label_cell(text: str, capacity: float) -> tuple[str, int]:
-    """A name as its cell holds it (broken into lines if too long) and its line count."""
+    """A name as its cell holds it (broken into lines if too long) and its line count.
+
+    The names a ledger repeats on every row (groups, towns, projects, departments,
+    deputies) are so broken once per column width; prose is not kept.
+    """
     if "\n" not in text and _width(text) <= capacity:
         return text, 1
-    lines = wrap_label(text, capacity)
+    lines = wrap_lines(text, capacity)
     return "\n".join(lines), len(lines)
 
 
-# how append writes a column's cells
-PROSE, LABEL, CENTER, DATE, NUMBER = range(5)
+# how append writes a column's cells; PLAIN: text never broken, for any other kind
+PROSE, LABEL, CENTER, DATE, NUMBER, PLAIN = range(6)
 CELL_KINDS = {
     "prose": PROSE, "text": LABEL, "center": CENTER, "date": DATE,
     "number": NUMBER, "int": NUMBER, "count": NUMBER, "percent": NUMBER,
@@ -271,8 +268,7 @@ class PrintableSheet:
         self.row = 0
         budget = PAPERS[book.paper][2 if portrait else 1]
         parts = split_parts(columns, budget) if split else None
-        self._capacity = [line_capacity(c.width) for c in columns]
-        self._plan = [(CELL_KINDS.get(c.kind, LABEL), line_capacity(c.width), c) for c in columns]
+        self._plan = [(CELL_KINDS.get(c.kind, PLAIN), line_capacity(c.width), c) for c in columns]
         for index, column in enumerate(columns):
             self.ws.set_column(index, index, column.width)
         self._setup_print(parts, portrait)
