@@ -293,6 +293,7 @@ def write_bare(stream, sheets) -> None:
                     ws.insert_image(row_number, len(columns) - 1, path,
                                     {"x_offset": left, "y_offset": 4, "object_position": 1, "description": "照片"})  # fmt: skip
                     left += width + 4
+                    book.pictures += 1  # ZIP64 past 60,000 pictures, as the ledger
     book.close()
 
 

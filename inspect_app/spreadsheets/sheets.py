@@ -33,6 +33,8 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 PAPERS = {"A4": (9, 120, 82), "A3": (8, 176, 120)}
 WRAPPED = ("text", "prose")
 REPEATED = 2  # 序号 and 编号 head every printed part of a wide sheet
+# a zip holds 65,535 files without ZIP64 extensions; every picture is a file of the xlsx
+PICTURES_WITHOUT_ZIP64 = 60_000
 
 Progress = Callable[[int, int | None], None]
 
@@ -204,6 +206,7 @@ class Book:
         )
         self.workbook.set_properties({"title": "", "author": "Inspect"})
         self.formats = self._formats()
+        self.pictures = 0
 
     def _formats(self) -> dict:
         add = self.workbook.add_format
@@ -245,6 +248,8 @@ class Book:
         return PrintableSheet(self, name, title, meta, columns, **options)
 
     def close(self) -> None:
+        if self.pictures > PICTURES_WITHOUT_ZIP64:  # else XlsxWriter refuses to close
+            self.workbook.use_zip64()
         self.workbook.close()
 
 
@@ -409,6 +414,7 @@ class PrintableSheet:
         return min(height, MAX_ROW_POINTS)
 
     def _place(self, picture: Picture, column_index: int, position: int) -> None:
+        self.book.pictures += 1
         self.ws.insert_image(
             self.row,
             column_index,
