@@ -1,12 +1,14 @@
 """Build export rows from the database, in chunks, always within the user's scope."""
 
+import gc
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 
 from inspect_app import labels
 from inspect_app.access import (
@@ -90,17 +92,33 @@ def problem_query(user: User, filters: Filters) -> Select:
 
 
 def _chunks(query: Select):
-    """Rows of a query, CHUNK at a time, without building ORM objects."""
-    result = db.session.execute(query.execution_options(yield_per=CHUNK))
+    """Rows of a query as plain tuples, CHUNK at a time (Core, in the session's transaction)."""
+    result = db.session.connection().execute(query.execution_options(yield_per=CHUNK))
     yield from result.partitions()
 
 
-def _grouped(query: Select) -> dict[int, list]:
-    """{key: [values...]} from (key, value...) rows, in query order."""
+IDS = bindparam("ids", expanding=True)  # one compiled statement for every chunk of ids
+
+
+def _grouped(query: Select, ids: list[int]) -> dict[int, list]:
+    """{key: [values...]} from (key, value...) rows for `ids`, in query order."""
     grouped: dict[int, list] = {}
-    for key, *values in db.session.execute(query):
-        grouped.setdefault(key, []).append(values[0] if len(values) == 1 else values)
+    rows = db.session.connection().execute(query, {"ids": ids}).all()
+    if len(query.selected_columns) == 2:
+        for key, value in rows:
+            grouped.setdefault(key, []).append(value)
+    else:
+        for key, *values in rows:
+            grouped.setdefault(key, []).append(values)
     return grouped
+
+
+class Labels(dict):
+    """Display labels of stored codes, looked up once per export: {(kind, code): label}."""
+
+    def __missing__(self, key: tuple[str, str | None]) -> str:
+        self[key] = found = labels.label(*key)
+        return found
 
 
 def _department_names() -> dict[int, str]:
@@ -130,45 +148,39 @@ PROBLEM_COLUMNS = (
 
 def problem_rows(query: Select, ctx: ExportContext, department_id: int | None = None) -> Iterator:
     """ProblemRows for a problem query (see problem_query), read in chunks."""
-    departments = _department_names()
+    departments, names = _department_names(), Labels()
     for chunk in _chunks(query.with_only_columns(*PROBLEM_COLUMNS)):
         ids = [row[0] for row in chunk]
         related = _problem_details(ids)
         for row in chunk:
-            yield _problem_row(row, related, departments, ctx, department_id)
+            yield _problem_row(row, related, departments, names, ctx, department_id)
+
+
+PROBLEM_DETAILS = {
+    "raisers": select(problem_raiser.c.problem_id, User.name)
+    .join(User, User.id == problem_raiser.c.user_id)
+    .where(problem_raiser.c.problem_id.in_(IDS))
+    .order_by(User.id),
+    "co": select(problem_co_department.c.problem_id, problem_co_department.c.department_id)
+    .where(problem_co_department.c.problem_id.in_(IDS))
+    .order_by(problem_co_department.c.department_id),
+    "suggestions": select(Suggestion.problem_id, Suggestion.text)
+    .where(Suggestion.problem_id.in_(IDS))
+    .order_by(Suggestion.id),
+    "photos": select(Photo.problem_id, Photo.id, Photo.storage_key, Photo.width, Photo.height)
+    .where(Photo.problem_id.in_(IDS))
+    .order_by(Photo.id),
+}
 
 
 def _problem_details(ids: list[int]) -> dict[str, dict]:
-    raisers = (
-        select(problem_raiser.c.problem_id, User.name)
-        .join(User, User.id == problem_raiser.c.user_id)
-        .where(problem_raiser.c.problem_id.in_(ids))
-        .order_by(User.id)
-    )
-    co = (
-        select(problem_co_department.c.problem_id, problem_co_department.c.department_id)
-        .where(problem_co_department.c.problem_id.in_(ids))
-        .order_by(problem_co_department.c.department_id)
-    )
-    suggestions = (
-        select(Suggestion.problem_id, Suggestion.text)
-        .where(Suggestion.problem_id.in_(ids))
-        .order_by(Suggestion.id)
-    )
-    photos = (
-        select(Photo.problem_id, Photo.id, Photo.storage_key, Photo.width, Photo.height)
-        .where(Photo.problem_id.in_(ids))
-        .order_by(Photo.id)
-    )
-    return {
-        "raisers": _grouped(raisers),
-        "co": _grouped(co),
-        "suggestions": _grouped(suggestions),
-        "photos": _grouped(photos),
-    }
+    """Raisers, co-departments, suggestions and photos of a chunk of problems."""
+    return {name: _grouped(query, ids) for name, query in PROBLEM_DETAILS.items()}
 
 
-def _problem_row(row, related, departments, ctx: ExportContext, department_id) -> ProblemRow:
+def _problem_row(
+    row, related, departments, names: Labels, ctx: ExportContext, department_id
+) -> ProblemRow:
     (pid, code, group, town, project, visited_on, category, description, lead_id, deadline,
      status, answer, satisfaction, assigned_at, answered_at, closed_at, comment) = row  # fmt: skip
     photos = related["photos"].get(pid, [])
@@ -178,21 +190,21 @@ def _problem_row(row, related, departments, ctx: ExportContext, department_id) -
     open_status = status in OPEN_STATUSES
     overdue = bool(deadline and deadline < ctx.today and open_status)
     answered_on = local_day(answered_at)
-    rating = labels.label("satisfaction", satisfaction) if satisfaction else ""
+    rating = names["satisfaction", satisfaction] if satisfaction else ""
     return ProblemRow(
         code=code or "",
         group=group,
         town=town or "",
         project=project,
         visited_on=visited_on,
-        category=labels.label("problem_category", category),
+        category=names["problem_category", category],
         description=description,
         suggestions="\n".join(related["suggestions"].get(pid, [])),
         raised_by="、".join(related["raisers"].get(pid, [])),
         lead_department=departments.get(lead_id, ""),
         co_departments="、".join(departments[d] for d in related["co"].get(pid, [])),
         deadline=deadline,
-        status=labels.label("problem_status", status),
+        status=names["problem_status", status],
         handling=answer or "",
         satisfaction=rating,
         assigned_on=local_day(assigned_at),
@@ -256,7 +268,7 @@ def suggestion_rows(user: User, filters: Filters) -> Iterator[SuggestionRow]:
         )
         .order_by(Visit.visited_on, Suggestion.id)
     )
-    departments = _department_names()
+    departments, names = _department_names(), Labels()
     for chunk in _chunks(query):
         for code, group, town, project, day, text, author, dept, adoption, reason in chunk:
             yield SuggestionRow(
@@ -268,7 +280,7 @@ def suggestion_rows(user: User, filters: Filters) -> Iterator[SuggestionRow]:
                 text=text,
                 author=author,
                 department=departments.get(dept, ""),
-                adoption=labels.label("adoption", adoption),
+                adoption=names["adoption", adoption],
                 reason=reason or "",
             )
 
@@ -293,16 +305,12 @@ def visit_rows(user: User, filters: Filters) -> Iterator[VisitRow]:
         )
         .order_by(Visit.visited_on, Visit.id)
     )
+    names = Labels()
     for chunk in _chunks(query):
         ids = [row[0] for row in chunk]
-        attendees = _grouped(
-            select(visit_attendee.c.visit_id, User.name)
-            .join(User, User.id == visit_attendee.c.user_id)
-            .where(visit_attendee.c.visit_id.in_(ids))
-            .order_by(User.id)
-        )
-        problems = _counts(Problem.visit_id, ids)
-        suggestions = _counts(Suggestion.visit_id, ids)
+        attendees = _grouped(ATTENDEES, ids)
+        problems = _counts(PROBLEMS_PER_VISIT, ids)
+        suggestions = _counts(SUGGESTIONS_PER_VISIT, ids)
         for vid, group, town, project, day, summary, author, status in chunk:
             yield VisitRow(
                 group=group,
@@ -312,15 +320,30 @@ def visit_rows(user: User, filters: Filters) -> Iterator[VisitRow]:
                 attendees="、".join(attendees.get(vid, [])),
                 summary=summary,
                 author=author,
-                status=labels.label("visit_status", status),
+                status=names["visit_status", status],
                 problems=problems.get(vid, 0),
                 suggestions=suggestions.get(vid, 0),
             )
 
 
-def _counts(column, ids: list[int]) -> dict[int, int]:
-    query = select(column, func.count()).where(column.in_(ids)).group_by(column)
-    return dict(db.session.execute(query).all())
+ATTENDEES = (
+    select(visit_attendee.c.visit_id, User.name)
+    .join(User, User.id == visit_attendee.c.user_id)
+    .where(visit_attendee.c.visit_id.in_(IDS))
+    .order_by(User.id)
+)
+
+
+def _count_by(column) -> Select:
+    return select(column, func.count()).where(column.in_(IDS)).group_by(column)
+
+
+PROBLEMS_PER_VISIT = _count_by(Problem.visit_id)
+SUGGESTIONS_PER_VISIT = _count_by(Suggestion.visit_id)
+
+
+def _counts(query: Select, ids: list[int]) -> dict[int, int]:
+    return dict(db.session.connection().execute(query, {"ids": ids}).all())
 
 
 def describe_filters(filters: Filters, user: User) -> str:
@@ -392,6 +415,17 @@ def count_problems(user: User, filters: Filters) -> int:
     return db.session.scalar(query.select_from(Problem)) or 0
 
 
+@contextmanager
+def objects_before_frozen():
+    """The garbage collector's full collections skip the objects that existed before (the
+    application's, often most of the heap) while a long export allocates row after row."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def export_ledger(
     stream: BinaryIO, ctx: ExportContext, filters: Filters, progress: Progress = no_progress
 ) -> int:
@@ -399,18 +433,19 @@ def export_ledger(
         export_title(filters, "问题台账"), describe_filters(filters, ctx.user), ctx.now
     )
     exported = problem_query(ctx.user, filters).with_only_columns(Problem.id).order_by(None)
-    return write_ledger(
-        stream,
-        meta,
-        problem_rows(problem_query(ctx.user, filters), ctx),
-        suggestion_rows(ctx.user, filters),
-        visit_rows(ctx.user, filters),
-        note_rows(ctx.user, filters),
-        stats=lambda: ledger_blocks(ctx.user, filters, exported, ctx.today),
-        paper=ctx.paper,
-        progress=progress,
-        total=count_problems(ctx.user, filters),
-    )
+    with objects_before_frozen():
+        return write_ledger(
+            stream,
+            meta,
+            problem_rows(problem_query(ctx.user, filters), ctx),
+            suggestion_rows(ctx.user, filters),
+            visit_rows(ctx.user, filters),
+            note_rows(ctx.user, filters),
+            stats=lambda: ledger_blocks(ctx.user, filters, exported, ctx.today),
+            paper=ctx.paper,
+            progress=progress,
+            total=count_problems(ctx.user, filters),
+        )
 
 
 @dataclass

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from itertools import accumulate
 from typing import BinaryIO
 
@@ -32,6 +33,8 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 PAPERS = {"A4": (9, 120, 82), "A3": (8, 176, 120)}
 WRAPPED = ("text", "prose")
 REPEATED = 2  # 序号 and 编号 head every printed part of a wide sheet
+# a zip holds 65,535 files without ZIP64 extensions; every picture is a file of the xlsx
+PICTURES_WITHOUT_ZIP64 = 60_000
 
 Progress = Callable[[int, int | None], None]
 
@@ -88,34 +91,80 @@ def wrap_lines(text: str, capacity: float) -> list[str]:
     Chinese anywhere, so the printed sheets carry these breaks in the cell.
     """
     capacity = max(2, int(capacity))
-    lines = []
+    lines: list[str] = []
     for paragraph in text.split("\n"):
         if _width(paragraph) <= capacity:
             lines.append(paragraph)
-            continue
-        tokens = TOKEN.findall(paragraph)  # a Latin word, a run of spaces, or one character
-        if max(map(len, tokens)) >= capacity:  # a very long Latin run: split it
-            tokens = [
-                t[i : i + capacity - 1] for t in tokens for i in range(0, len(t), capacity - 1)
-            ]
-        # a token is ASCII (one unit a character) or one wide character (two units)
-        ends = list(accumulate([len(t) if t.isascii() else 2 for t in tokens], initial=0))
-        start, count = 0, len(tokens)
-        while start < count:
-            cut = bisect_right(ends, ends[start] + capacity) - 1  # tokens[start:cut] fit
-            if cut >= count:
-                lines.append("".join(tokens[start:]))
-                break
-            cut = max(cut, start + 1)
-            while cut - 1 > start and tokens[cut][0] in NO_LINE_START:
-                cut -= 1  # the character before comes down with the punctuation
-            while cut - 1 > start and tokens[cut - 1][-1] in NO_LINE_END:
-                cut -= 1
-            lines.append("".join(tokens[start:cut]).rstrip())
-            while cut < count and tokens[cut].isspace():
-                cut += 1
-            start = cut
+        elif NARROW_OR_SPACE.search(paragraph) is None:
+            _wrap_wide(paragraph, capacity, lines)
+        else:
+            _wrap_tokens(paragraph, capacity, lines)
     return lines
+
+
+NARROW_OR_SPACE = re.compile(r"[\x00-\x7f\s]")
+
+
+def _wrap_wide(paragraph: str, capacity: int, lines: list[str]) -> None:
+    """`_wrap_tokens` for a paragraph of wide characters only (two units each, no spaces):
+    every character is a token, so a line is a slice of capacity // 2 characters."""
+    per_line, start, count = capacity // 2, 0, len(paragraph)
+    while start < count:
+        cut = start + per_line
+        if cut >= count:
+            lines.append(paragraph[start:])
+            return
+        while cut - 1 > start and paragraph[cut] in NO_LINE_START:
+            cut -= 1  # the character before comes down with the punctuation
+        while cut - 1 > start and paragraph[cut - 1] in NO_LINE_END:
+            cut -= 1
+        lines.append(paragraph[start:cut])
+        start = cut
+
+
+def _wrap_tokens(paragraph: str, capacity: int, lines: list[str]) -> None:
+    """Lines of one paragraph, token by token (Latin words, runs of spaces, characters)."""
+    tokens = TOKEN.findall(paragraph)  # a Latin word, a run of spaces, or one character
+    if max(map(len, tokens)) >= capacity:  # a very long Latin run: split it
+        tokens = [t[i : i + capacity - 1] for t in tokens for i in range(0, len(t), capacity - 1)]
+    # a token is ASCII (one unit a character) or one wide character (two units)
+    ends = list(accumulate([len(t) if t.isascii() else 2 for t in tokens], initial=0))
+    start, count = 0, len(tokens)
+    while start < count:
+        cut = bisect_right(ends, ends[start] + capacity) - 1  # tokens[start:cut] fit
+        if cut >= count:
+            lines.append("".join(tokens[start:]))
+            break
+        cut = max(cut, start + 1)
+        while cut - 1 > start and tokens[cut][0] in NO_LINE_START:
+            cut -= 1  # the character before comes down with the punctuation
+        while cut - 1 > start and tokens[cut - 1][-1] in NO_LINE_END:
+            cut -= 1
+        lines.append("".join(tokens[start:cut]).rstrip())
+        while cut < count and tokens[cut].isspace():
+            cut += 1
+        start = cut
+
+
+@lru_cache(maxsize=4096)
+def label_cell(text: str, capacity: float) -> tuple[str, int]:
+    """A name as its cell holds it (broken into lines if too long) and its line count.
+
+    The names a ledger repeats on every row (groups, towns, projects, departments,
+    deputies) are so broken once per column width; prose is not kept.
+    """
+    if "\n" not in text and _width(text) <= capacity:
+        return text, 1
+    lines = wrap_lines(text, capacity)
+    return "\n".join(lines), len(lines)
+
+
+# how append writes a column's cells; PLAIN: text never broken, for any other kind
+PROSE, LABEL, CENTER, DATE, NUMBER, PLAIN = range(6)
+CELL_KINDS = {
+    "prose": PROSE, "text": LABEL, "center": CENTER, "date": DATE,
+    "number": NUMBER, "int": NUMBER, "count": NUMBER, "percent": NUMBER,
+}  # fmt: skip
 
 
 def line_capacity(width: float) -> float:
@@ -141,10 +190,6 @@ def split_parts(columns: list[Column], budget: float) -> list[int]:
     return breaks
 
 
-class WrappedText(str):
-    """Text already broken into lines for its column."""
-
-
 class Book:
     """An XlsxWriter workbook with the formats every sheet shares (made once, reused)."""
 
@@ -161,6 +206,7 @@ class Book:
         )
         self.workbook.set_properties({"title": "", "author": "Inspect"})
         self.formats = self._formats()
+        self.pictures = 0
 
     def _formats(self) -> dict:
         add = self.workbook.add_format
@@ -203,6 +249,8 @@ class Book:
         return PrintableSheet(self, name, title, meta, columns, **options)
 
     def close(self) -> None:
+        if self.pictures > PICTURES_WITHOUT_ZIP64:  # else XlsxWriter refuses to close
+            self.workbook.use_zip64()
         self.workbook.close()
 
 
@@ -226,7 +274,7 @@ class PrintableSheet:
         self.row = 0
         budget = PAPERS[book.paper][2 if portrait else 1]
         parts = split_parts(columns, budget) if split else None
-        self._capacity = [line_capacity(c.width) for c in columns]
+        self._plan = [(CELL_KINDS.get(c.kind, PLAIN), line_capacity(c.width), c) for c in columns]
         for index, column in enumerate(columns):
             self.ws.set_column(index, index, column.width)
         self._setup_print(parts, portrait)
@@ -292,20 +340,6 @@ class PrintableSheet:
                 text = "\n".join(wrap_lines(text, line_capacity(column.width)))
             self.write_text(column_index, text, "center" if column.kind == "center" else "")
 
-    def _prepare(self, values: list) -> tuple[list, int]:
-        """The values with long text broken into lines once, and the row's line count."""
-        prepared, lines = [], 1
-        for value, column, capacity in zip(values, self.columns, self._capacity, strict=False):
-            if isinstance(value, str) and value:
-                if column.kind in WRAPPED and (_width(value) > capacity or "\n" in value):
-                    broken = wrap_lines(value, capacity)
-                    value = WrappedText("\n".join(broken))
-                    lines = max(lines, len(broken))
-                elif column.kind not in WRAPPED:
-                    lines = max(lines, self._lines(value, column.width))
-            prepared.append(value)
-        return prepared, lines
-
     def write_text(self, column_index: int, text: str, style: str = "") -> None:
         text = text[:MAX_CELL_TEXT]
         if text.startswith(FORMULA_STARTS):
@@ -319,20 +353,52 @@ class PrintableSheet:
         link: tuple | None = None,
         min_height: float = 0,
     ) -> None:
-        """Append one data row; pictures go into the last column's cell area."""
-        values, lines = self._prepare(values)
+        """Append one data row; pictures go into the last column's cell area.
+
+        Each cell is written as it is looked at (long text broken into lines once); the
+        row's height, from its tallest cell, is set before the row is left.
+        """
+        ws, row, formats, lines = self.ws, self.row, self.formats, 1
+        text_format = formats["text"]
+        for index, (value, (kind, capacity, column)) in enumerate(
+            zip(values, self._plan, strict=False)
+        ):
+            if value is None or value == "":
+                ws.write_blank(row, index, None, text_format)
+                continue
+            if not isinstance(value, str):
+                if kind == DATE and isinstance(value, date | datetime):
+                    ws.write_datetime(row, index, value, formats["date"])
+                elif kind == NUMBER and isinstance(value, int | float | Decimal):
+                    ws.write_number(row, index, float(value), formats[column.kind])
+                else:
+                    self.write_value(index, value, column)
+                continue
+            style = text_format
+            if kind == PROSE:
+                if "\n" in value or _width(value) > capacity:
+                    broken = wrap_lines(value, capacity)
+                    lines = max(lines, len(broken))
+                    value = "\n".join(broken)
+            elif kind == LABEL:
+                value, count = label_cell(value, capacity)
+                lines = max(lines, count)
+            else:  # a status, or text in a date or number column: never broken
+                lines = max(lines, self._lines(value, column.width))
+                if kind == CENTER:
+                    style = formats["center"]
+            if len(value) > MAX_CELL_TEXT:
+                value = value[:MAX_CELL_TEXT]
+            if value.startswith(FORMULA_STARTS):
+                style = formats["quoted"]
+            ws.write_string(row, index, value, style)
         height = lines * LINE_POINTS + 4
         if pictures:  # pictures on top, the link line below them
             height = max(height, max(p.height for p in pictures) * 0.75 + 8 + LINE_POINTS)
-        self.ws.set_row(self.row, min(max(min_height, height), MAX_ROW_POINTS))
-        for index, (value, column) in enumerate(zip(values, self.columns, strict=False)):
-            if isinstance(value, WrappedText):
-                self.write_text(index, value)
-            else:
-                self.write_value(index, value, column)
+        ws.set_row(row, min(max(min_height, height), MAX_ROW_POINTS))
         if link is not None:
             index, url, text = link
-            self.ws.write_url(self.row, index, url, self.formats["link"], string=text)
+            ws.write_url(row, index, url, formats["link"], string=text)
         for position, picture in enumerate(pictures):
             self._place(picture, len(self.columns) - 1, position)
         self.row += 1
@@ -352,6 +418,7 @@ class PrintableSheet:
         return min(height, MAX_ROW_POINTS)
 
     def _place(self, picture: Picture, column_index: int, position: int) -> None:
+        self.book.pictures += 1
         self.ws.insert_image(
             self.row,
             column_index,
