@@ -286,21 +286,18 @@ def test_statistics_blocks_each_print_on_one_page_without_empty_pages(printed):
                       if t in STATISTICS_HEADINGS) == sorted(STATISTICS_HEADINGS)  # fmt: skip
 
 
-def test_ledger_prints_labels_and_names_whole(printed, demo_folder):
+def test_ledger_prints_labels_and_names_whole(printed, app):
     """On the printed problem sheet a town, a category or a deputy's name is never broken
     over two lines (the narrow columns broke 东城街道 and 邓德明 into pieces)."""
-    import sqlite3
+    from sqlalchemy import text
 
-    with sqlite3.connect(demo_folder / "inspect.sqlite") as connection:
-        towns = {t for (t,) in connection.execute(
+    with app.app_context():
+        towns = set(db.session.scalars(text(
             "SELECT DISTINCT project.town FROM problem JOIN visit ON visit.id = problem.visit_id"
-            " JOIN project ON project.id = visit.project_id")}  # fmt: skip
-        names = {
-            n
-            for (n,) in connection.execute(
-                'SELECT DISTINCT u.name FROM problem_raiser r JOIN "user" u ON u.id = r.user_id'
-            )
-        }
+            " JOIN project ON project.id = visit.project_id")))  # fmt: skip
+        names = set(db.session.scalars(text(
+            'SELECT DISTINCT u.name FROM problem_raiser r JOIN "user" u ON u.id = r.user_id'
+        )))  # fmt: skip
     categories = {"审批", "用地", "资金", "人才", "基础设施", "配套", "政策落实", "营商环境"}
     for name in ("ledger", "ledger_a3"):
         found = words(printed[name])
