@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from sqlalchemy import func, or_, select
 
 from inspect_app.extensions import db
@@ -64,3 +65,11 @@ def test_export_buttons_carry_the_filters(client, login):
     page = client.get("/problems/?status=closed&page=2").get_data(as_text=True)
     assert 'action="/ledger/export.xlsx?status=closed"' in page
     assert "images=0" in page and "page=2" not in page.split("/ledger/export.xlsx")[1][:40]
+
+
+@pytest.mark.parametrize("page", ["/problems/", "/visits/", "/suggestions/"])
+def test_reversed_dates_are_named_not_silently_empty(client, login, page):
+    login("demo-staff")
+    body = client.get(f"{page}?date_from=2025-07-31&date_to=2025-07-01").get_data(as_text=True)
+    assert "开始日期晚于结束日期" in body
+    assert "开始日期晚于结束日期" not in client.get(page).get_data(as_text=True)
