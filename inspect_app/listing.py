@@ -53,7 +53,8 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def _date(value: str | None) -> date | None:
+def parse_date(value: str | None) -> date | None:
+    """A query-string date (2025-07-21), or None when empty or unreadable."""
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
@@ -64,8 +65,8 @@ def read_filters(args, user: User | None = None) -> Filters:
     """The filters of a list page. With `user`, a chosen project or author id is shown by
     its name (within the user's scope); a different name typed over it wins over the id."""
     filters = Filters(
-        date_from=_date(args.get("date_from")),
-        date_to=_date(args.get("date_to")),
+        date_from=parse_date(args.get("date_from")),
+        date_to=parse_date(args.get("date_to")),
         group_id=_int(args.get("group_id")),
         town=(args.get("town") or "").strip(),
         project_id=_int(args.get("project_id")),

@@ -15,7 +15,7 @@ from inspect_app.extensions import db
 from inspect_app.jobs.kinds import ExportKind, register
 from inspect_app.ledger import report, services
 from inspect_app.ledger import weekly as weekly_reports
-from inspect_app.listing import Filters, read_filters
+from inspect_app.listing import Filters, parse_date, read_filters
 from inspect_app.models import Campaign, Department, Group
 from inspect_app.spreadsheets.handover import unique_names
 from inspect_app.spreadsheets.sheets import Progress, no_progress
@@ -36,7 +36,7 @@ def _found(model, key):
 def batch_from_args(args: dict, user) -> services.HandoverBatch:
     """The 交办 batch of a query string: 交办日期 range (default: the latest day) or ids."""
     ids = tuple(int(p) for p in args.get("ids", "").replace("，", ",").split(",") if p.isdigit())
-    start, end = _date(args.get("assigned_from")), _date(args.get("assigned_to"))
+    start, end = parse_date(args.get("assigned_from")), parse_date(args.get("assigned_to"))
     if not ids and not start and not end and "assigned_from" not in args:
         start = end = services.latest_assignment_day(user)
     number = str(args.get("number", "1"))
@@ -47,13 +47,6 @@ def batch_from_args(args: dict, user) -> services.HandoverBatch:
         first_number=int(number) if number.isdigit() and 0 < int(number) < 100000 else 1,
         campaign_id=read_filters(args).campaign_id,
     )
-
-
-def _date(value) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 # ---------- 问题台账 ----------

@@ -31,7 +31,7 @@ from inspect_app.ledger import report, services
 from inspect_app.ledger import weekly as weekly_reports
 from inspect_app.ledger.export_kinds import batch_from_args, write_handover_zip
 from inspect_app.ledger.forms import WeeklyForm
-from inspect_app.listing import Filters, read_filters
+from inspect_app.listing import Filters, parse_date, read_filters
 from inspect_app.models import Campaign, Department, Group, Role
 from inspect_app.spreadsheets.handover import safe_file_name
 from inspect_app.templating import SHANGHAI, today_local
@@ -120,13 +120,6 @@ def _ledger_summary(filters, ctx: services.ExportContext) -> str:
     return "　".join(filter(None, [services.describe_filters(filters, current_user), *options]))
 
 
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def _batch() -> services.HandoverBatch:
     """The 交办 batch from the query: 交办日期 range (default: the latest day) or ids."""
     return batch_from_args(request.args, current_user)
@@ -154,7 +147,7 @@ def _batch_errors(batch: services.HandoverBatch) -> list[str]:
     silently: a date or number that cannot be read is named)."""
     args, errors = request.args, []
     for key in ("assigned_from", "assigned_to"):
-        if args.get(key) and _date(args[key]) is None:
+        if args.get(key) and parse_date(args[key]) is None:
             errors.append(
                 _("“%(value)s”不是日期（如 2025-08-05），没有按它筛选。", value=args[key])
             )
@@ -250,7 +243,7 @@ def _weekly_groups() -> list[Group]:
 
 def _week(args) -> tuple[date, date]:
     start, end = weekly_reports.default_week(today_local())
-    return _date(args.get("date_from")) or start, _date(args.get("date_to")) or end
+    return parse_date(args.get("date_from")) or start, parse_date(args.get("date_to")) or end
 
 
 def _weekly_group(groups: list[Group], group_id) -> Group:
