@@ -175,6 +175,10 @@ def test_typed_text_survives_a_reload(phone, live_server):
         timeout=20_000,
     )
     phone.reload()
+    phone.wait_for_function(  # the draft is read back from IndexedDB after the page loads
+        "() => document.querySelector('[data-draft-status]').textContent.includes('已恢复')",
+        timeout=20_000,
+    )
     assert phone.input_value("#summary") == "还没提交的草稿内容"
     assert phone.input_value("#problems-0-description") == "草稿里的问题"
     assert "已恢复" in phone.inner_text("[data-draft-status]")
