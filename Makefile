@@ -59,9 +59,13 @@ bench: $(BIN)/flask $(MO)
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/export_jobs.py $(BENCH_ARGS)
 
+# The catalogue is sorted and carries no line numbers, so branches that add messages merge
+# cleanly (.gitattributes merges it as a union).
 extract: $(BIN)/flask
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o inspect_app/translations/messages.pot .
-	$(BIN)/pybabel update -i inspect_app/translations/messages.pot -d inspect_app/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--omit-header -o inspect_app/translations/messages.pot .
+	$(BIN)/pybabel update -i inspect_app/translations/messages.pot -d inspect_app/translations \
+		--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 
 clean:
 	rm -rf $(VENV) $(MO)
