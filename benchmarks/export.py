@@ -186,9 +186,9 @@ def child(mode: str, folder: str) -> dict:
     from flask_babel import force_locale
 
     from inspect_app import create_app
+    from inspect_app.exports import services
     from inspect_app.extensions import db
-    from inspect_app.ledger import services
-    from inspect_app.listing import Filters
+    from inspect_app.listing.filters import Filters
     from inspect_app.models import Role, User
 
     app = create_app(_config(Path(folder)))
@@ -222,9 +222,9 @@ def bare_sheets(ctx):
     problem, photo, suggestion, progress and visit sheets, with the photo links and, with
     ctx.images, the pictures), long text already broken into lines, as plain lists; and the
     统计 sheet's blocks."""
-    from inspect_app.ledger import services
-    from inspect_app.ledger.figures import ledger_blocks
-    from inspect_app.listing import Filters
+    from inspect_app.exports import services
+    from inspect_app.exports.figures import ledger_blocks
+    from inspect_app.listing.filters import Filters
     from inspect_app.models import Problem
     from inspect_app.spreadsheets import ledger
     from inspect_app.spreadsheets.sheets import WRAPPED, line_capacity, wrap_lines

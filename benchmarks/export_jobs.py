@@ -97,8 +97,8 @@ def run_writer(app, pictures: bool) -> tuple[float, int]:
     from flask_babel import force_locale
 
     from inspect_app.access import ScopeSnapshot
-    from inspect_app.ledger import services
-    from inspect_app.listing import Filters
+    from inspect_app.exports import services
+    from inspect_app.listing.filters import Filters
 
     now = datetime(2026, 11, 21, 9)
     staff = ScopeSnapshot(1, "staff", None, (), ())
@@ -118,7 +118,7 @@ def run_bare(app, pictures: bool) -> tuple[float, int]:
     from flask_babel import force_locale
 
     from inspect_app.access import ScopeSnapshot
-    from inspect_app.ledger import services
+    from inspect_app.exports import services
 
     now = datetime(2026, 11, 21, 9)
     staff = ScopeSnapshot(1, "staff", None, (), ())

@@ -150,36 +150,42 @@ def _register_blueprints(app: Flask) -> None:
     from inspect_app.audit_log.routes import bp as audit_log_bp
     from inspect_app.auth.routes import bp as auth_bp
     from inspect_app.dashboard.routes import bp as dashboard_bp
-    from inspect_app.handling.routes import bp as handling_bp
+    from inspect_app.exports.routes import bp as exports_bp
     from inspect_app.imports.routes import bp as imports_bp
     from inspect_app.jobs.routes import bp as jobs_bp
-    from inspect_app.ledger.routes import bp as ledger_bp
+    from inspect_app.listing.routes import bp as search_bp
     from inspect_app.main.routes import bp as main_bp
     from inspect_app.notices import listeners
     from inspect_app.notices.routes import bp as notices_bp
     from inspect_app.offline.routes import bp as offline_bp
     from inspect_app.photo_files.routes import bp as photo_files_bp
+    from inspect_app.problems.handling_routes import bp as handling_bp
+    from inspect_app.problems.review_routes import bp as review_bp
     from inspect_app.problems.routes import bp as problems_bp
-    from inspect_app.review.routes import bp as review_bp
-    from inspect_app.search.routes import bp as search_bp
     from inspect_app.settings.routes import bp as settings_bp
     from inspect_app.visits.routes import bp as visits_bp
 
-    blueprints = (main_bp, auth_bp, visits_bp, problems_bp, photo_files_bp, admin_bp)
     for blueprint in (
-        *blueprints,
-        ledger_bp,
+        main_bp,
+        auth_bp,
+        visits_bp,
+        problems_bp,
+        review_bp,
+        handling_bp,
+        photo_files_bp,
+        admin_bp,
+        exports_bp,
         imports_bp,
         api_bp,
         offline_bp,
-        handling_bp,
-        review_bp,
         dashboard_bp,
         search_bp,
         jobs_bp,
+        accounts_bp,
+        audit_log_bp,
+        settings_bp,
+        notices_bp,
     ):
-        app.register_blueprint(blueprint)
-    for blueprint in (accounts_bp, audit_log_bp, settings_bp, notices_bp):
         app.register_blueprint(blueprint)
     listeners.register(app)
 

@@ -20,7 +20,7 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(worker_command)
     from inspect_app import backup_cli
-    from inspect_app.exports_cli import COMMANDS
+    from inspect_app.exports.cli import COMMANDS
 
     for command in (*COMMANDS, *backup_cli.COMMANDS):
         app.cli.add_command(command)

@@ -88,7 +88,7 @@ class DefaultConfig:
     JOB_HEARTBEAT_SECONDS = 10.0
     JOB_STALE_SECONDS = 60.0  # a running job without a heartbeat this long is taken back
     JOB_MAX_ATTEMPTS = 2
-    # The office's defaults (read through inspect_app.office.office_settings()).
+    # The office's defaults (read through inspect_app.settings.office.office_settings()).
     OFFICE_NAME = "东莞市人大常委会办公室"
     OFFICE_HANDOVER_NUMBER_PATTERN = "莞人常办交〔{year}〕{n}号"
     OFFICE_CONTACT_NAME = "联络科"

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import event, func, insert, select
 
-from inspect_app import stats
+from inspect_app.dashboard import stats
 from inspect_app.dashboard.services import forget_figures
 from inspect_app.extensions import db
 from inspect_app.models import AuditEvent, Group, Problem, Suggestion, User, Visit
@@ -23,7 +23,7 @@ def _percent(part: int, whole: int) -> str:
 
 
 def _own_counts() -> dict:
-    """The headline counted in Python from every problem row, not through inspect_app.stats."""
+    """The headline counted in Python from every problem row, not through dashboard.stats."""
     today = today_local()
     problems = db.session.scalars(select(Problem)).all()
     assigned = [p for p in problems if p.status in ASSIGNED]
@@ -302,7 +302,7 @@ def test_ledger_counts_every_problem_and_a_page_past_the_end_shows_the_last(clie
 
 
 def test_counts_stop_at_the_cap(app, client, login, monkeypatch):
-    from inspect_app import listing
+    from inspect_app.listing import filters as listing
 
     monkeypatch.setattr(listing, "COUNT_CAP", 40)
     monkeypatch.setattr(listing.Page.__init__, "__defaults__", (40,))

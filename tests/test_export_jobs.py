@@ -181,7 +181,7 @@ def test_a_failed_export_says_why(app, client, login, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("inspect_app.ledger.services.export_ledger", broken)
+    monkeypatch.setattr("inspect_app.exports.services.export_ledger", broken)
     queue.run_pending()
     status = client.get(f"/exports/{job_id}/status").get_json()
     assert status["state"] == "failed" and "导出失败" in status["error"] and not status["ready"]

@@ -12,8 +12,8 @@ from openpyxl.utils.escape import unescape
 from sqlalchemy import func, select
 from support import csrf_token
 
+from inspect_app.exports.weekly import default_week
 from inspect_app.extensions import db, queue
-from inspect_app.ledger.weekly import default_week
 from inspect_app.models import AuditEvent, Department, Problem
 from inspect_app.models.records import problem_co_department
 
@@ -225,7 +225,7 @@ EVERYTHING = "assigned_from=2000-01-01&assigned_to=2099-12-31"
 
 def department_problem_codes(app, department_id, start=None, end=None) -> set[str]:
     """Codes of problems handed to a department (lead or co), by local 交办日期."""
-    from inspect_app.ledger.services import local_day
+    from inspect_app.exports.services import local_day
 
     with app.app_context():
         co = select(problem_co_department.c.problem_id).where(
@@ -268,7 +268,7 @@ def test_handover_sheet_is_a_real_handover_form(app, client, login, demo):
 
 def latest_handover_day(app, department_id) -> date:
     """The local day a department's problems were last handed over (交办)."""
-    from inspect_app.ledger.services import local_day
+    from inspect_app.exports.services import local_day
 
     with app.app_context():
         co = select(problem_co_department.c.problem_id).where(
@@ -302,7 +302,7 @@ def test_handover_is_dated_the_day_of_handing_over(app, client, login, demo):
 
 
 def test_handover_batch_is_chosen_by_assignment_date(app, client, login, demo):
-    from inspect_app.ledger.services import local_day
+    from inspect_app.exports.services import local_day
 
     with app.app_context():
         day = local_day(db.session.get(Problem, demo["assigned_problem"]).assigned_at)

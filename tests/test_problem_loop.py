@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from support import csrf_token
 from test_visits import post_form, visit_form
 
-from inspect_app import stats
+from inspect_app.dashboard import stats
 from inspect_app.demo.seed import DEMO_PASSWORD
 from inspect_app.extensions import db
 from inspect_app.models import AuditEvent, Problem, Rating, Suggestion, Urge, Visit

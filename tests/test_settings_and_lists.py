@@ -7,7 +7,7 @@ from support import csrf_token
 
 from inspect_app.extensions import db
 from inspect_app.models import AuditEvent, Group, GroupMember, Problem, Project, Visit
-from inspect_app.office import office_settings
+from inspect_app.settings.office import office_settings
 
 CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
 

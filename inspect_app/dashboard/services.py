@@ -1,4 +1,4 @@
-"""What the dashboard shows: figures from inspect_app.stats, and charts drawn from them."""
+"""What the dashboard shows: figures from dashboard.stats, and charts drawn from them."""
 
 import time
 from datetime import date
@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from inspect_app import stats
+from inspect_app.dashboard import stats
 from inspect_app.dashboard.charts import Bar, bar_chart, column_chart
 from inspect_app.extensions import db
 from inspect_app.labels import label

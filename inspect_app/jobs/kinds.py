@@ -44,4 +44,4 @@ def get_kind(name: str) -> ExportKind:
 
 def _load() -> None:
     """Import the modules that register kinds (they live with their feature)."""
-    import inspect_app.ledger.export_kinds  # noqa: F401
+    import inspect_app.exports.kinds  # noqa: F401

@@ -253,7 +253,7 @@ def run_export_job(job_id: int) -> str:
 
 def _produce(engine, job: ExportJob, temp: Path, folder: Path) -> Path:
     """Write the file under a temporary name, then rename it: a half file is never offered."""
-    from inspect_app.ledger.services import ExportContext
+    from inspect_app.exports.services import ExportContext
     from inspect_app.templating import SHANGHAI
 
     kind = get_kind(job.kind)

@@ -5,7 +5,6 @@ from flask_login import current_user, login_required
 
 from inspect_app import labels
 from inspect_app.access import secretary_group_ids
-from inspect_app.handling import todo
 from inspect_app.main.services import (
     dashboard,
     group_recent_visits,
@@ -13,6 +12,7 @@ from inspect_app.main.services import (
     visits_to_review,
 )
 from inspect_app.models import Role
+from inspect_app.problems import todo
 from inspect_app.templating import today_local
 from inspect_app.visits.services import loggable_groups
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, or_, select
 
 from inspect_app.access import problem_scope, secretary_group_ids, suggestion_scope, visit_scope
 from inspect_app.extensions import db
-from inspect_app.list_loading import VISIT_ROW
+from inspect_app.listing.rows import VISIT_ROW
 from inspect_app.models import (
     OPEN_STATUSES,
     Problem,

@@ -9,7 +9,7 @@ from sqlalchemy import Index
 from inspect_app.models.audit import AuditEvent
 from inspect_app.models.records import Problem, Suggestion, Visit
 
-# Every figure of inspect_app.stats reads only these columns: an index-only scan.
+# Every figure of inspect_app.dashboard.stats reads only these columns: an index-only scan.
 Index(
     "ix_problem_figures",
     Problem.campaign_id,

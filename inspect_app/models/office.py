@@ -10,7 +10,7 @@ from inspect_app.models.people import User
 
 
 class Setting(Base):
-    """One office setting (see inspect_app.office); unset keys fall back to the config."""
+    """One office setting (see inspect_app.settings.office); unset keys fall back to the config."""
 
     __tablename__ = "setting"
 

@@ -11,7 +11,7 @@ from inspect_app.models import OPEN_STATUSES, Problem
 from inspect_app.notices import recipients
 from inspect_app.notices.listeners import problem_link
 from inspect_app.notices.services import notify
-from inspect_app.office import office_settings
+from inspect_app.settings.office import office_settings
 
 
 def reminder_threshold(days_left: int, schedule: tuple[int, ...]) -> int | None:

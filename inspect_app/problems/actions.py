@@ -27,9 +27,9 @@ from inspect_app.models import (
     User,
     utcnow,
 )
-from inspect_app.office import office_settings
 from inspect_app.problems.letters import CheckedLetter, store_letter
 from inspect_app.problems.workflow import Transition, WorkflowError, check, target
+from inspect_app.settings.office import office_settings
 from inspect_app.signals import problem_changed
 from inspect_app.templating import today_local
 

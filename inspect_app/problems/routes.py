@@ -1,4 +1,4 @@
-"""The problems and suggestions lists, one problem, and editing them."""
+"""问题台账 and 意见建议: the lists, one problem's page, editing them; 待我处理 (/todo)."""
 
 from dataclasses import replace
 
@@ -14,14 +14,13 @@ from inspect_app.access import (
     get_problem_or_404,
     get_suggestion_or_404,
     problem_scope,
+    require_role,
     suggestion_editor,
     suggestion_scope,
     visit_scope,
 )
 from inspect_app.extensions import db
-from inspect_app.handling.forms import BareForm, DecisionForm
-from inspect_app.list_loading import PROBLEM_ROW, SUGGESTION_ROW
-from inspect_app.listing import (
+from inspect_app.listing.filters import (
     COUNT_CAP,
     Page,
     capped_count,
@@ -33,10 +32,11 @@ from inspect_app.listing import (
     sort_problems,
     status_counts,
 )
+from inspect_app.listing.rows import PROBLEM_ROW, SUGGESTION_ROW
 from inspect_app.models import Problem, Role, Suggestion, Visit
-from inspect_app.problems import actions, services
+from inspect_app.problems import actions, services, todo
 from inspect_app.problems.duplicates import likely_duplicates
-from inspect_app.problems.forms import ProblemForm, SuggestionForm
+from inspect_app.problems.forms import BareForm, DecisionForm, ProblemForm, SuggestionForm
 from inspect_app.problems.timeline import timeline
 from inspect_app.problems.workflow import allowed_actions
 from inspect_app.templating import today_local
@@ -146,3 +146,11 @@ def edit_suggestion(suggestion_id: int):
         flash(_("意见建议已保存。"), "success")
         return redirect(url_for("problems.suggestions"))
     return render_template("problems/suggestion_edit.html", form=form, suggestion=suggestion)
+
+
+@bp.get("/todo")
+@login_required
+def todo_list():
+    require_role(current_user, Role.DEPUTY, Role.STAFF, Role.DEPARTMENT)
+    found = todo.sections(current_user, today_local())
+    return render_template("problems/todo.html", sections=found, total=todo.total(found))

@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 
 from inspect_app.access import require_role
 from inspect_app.models import Role
-from inspect_app.office import office_settings
 from inspect_app.settings.forms import SettingsForm
+from inspect_app.settings.office import office_settings
 from inspect_app.settings.services import save_settings
 
 bp = Blueprint("settings", __name__, url_prefix="/admin/settings")

@@ -5,7 +5,7 @@ from dataclasses import asdict
 from inspect_app.auditing import record_event
 from inspect_app.extensions import db
 from inspect_app.models import Setting, User
-from inspect_app.office import office_settings
+from inspect_app.settings.office import office_settings
 
 
 def _plain(values: dict) -> dict:

@@ -15,8 +15,14 @@ from inspect_app.access import (
     visit_scope,
 )
 from inspect_app.extensions import db
-from inspect_app.list_loading import VISIT_ROW
-from inspect_app.listing import Page, filter_options, filter_visits, page_number, read_filters
+from inspect_app.listing.filters import (
+    Page,
+    filter_options,
+    filter_visits,
+    page_number,
+    read_filters,
+)
+from inspect_app.listing.rows import VISIT_ROW
 from inspect_app.models import Role, Visit
 from inspect_app.photo_files.services import photo_root
 from inspect_app.photos import delete_photo_files

@@ -11,11 +11,11 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from inspect_app.exports import report, services
+from inspect_app.exports import weekly as weekly_reports
 from inspect_app.extensions import db
 from inspect_app.jobs.kinds import ExportKind, register
-from inspect_app.ledger import report, services
-from inspect_app.ledger import weekly as weekly_reports
-from inspect_app.listing import Filters, parse_date, read_filters
+from inspect_app.listing.filters import Filters, parse_date, read_filters
 from inspect_app.models import Campaign, Department, Group
 from inspect_app.spreadsheets.handover import unique_names
 from inspect_app.spreadsheets.sheets import Progress, no_progress

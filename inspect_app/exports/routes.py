@@ -25,18 +25,18 @@ from sqlalchemy import select
 
 from inspect_app.access import can_export_report, is_secretary, require_role, secretary_group_ids
 from inspect_app.documents.wording import cn_date
+from inspect_app.exports import report, services
+from inspect_app.exports import weekly as weekly_reports
+from inspect_app.exports.forms import WeeklyForm
+from inspect_app.exports.kinds import batch_from_args, write_handover_zip
 from inspect_app.extensions import db
 from inspect_app.jobs.services import start_export
-from inspect_app.ledger import report, services
-from inspect_app.ledger import weekly as weekly_reports
-from inspect_app.ledger.export_kinds import batch_from_args, write_handover_zip
-from inspect_app.ledger.forms import WeeklyForm
-from inspect_app.listing import Filters, parse_date, read_filters
+from inspect_app.listing.filters import Filters, parse_date, read_filters
 from inspect_app.models import Campaign, Department, Group, Role
 from inspect_app.spreadsheets.handover import safe_file_name
 from inspect_app.templating import SHANGHAI, today_local
 
-bp = Blueprint("ledger", __name__, url_prefix="/ledger")
+bp = Blueprint("exports", __name__, url_prefix="/ledger")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EXPORT_ROLES = (Role.STAFF, Role.DEPARTMENT, Role.VIEWER)  # and 联络员 (is_secretary)
@@ -103,7 +103,7 @@ def _stamp() -> str:
 
 @bp.route("/export.xlsx", methods=("GET", "POST"))
 @login_required
-def export():
+def ledger():
     _require_exporter()
     filters, ctx = read_filters(request.args, current_user), _context()
     return _export(
@@ -168,7 +168,7 @@ def _nothing_to_send(batch: services.HandoverBatch, department: Department | Non
     if department is None and departments:
         return None
     flash(_("这批问题中没有要交给该单位的问题，没有生成文件。"), "error")
-    return redirect(url_for("ledger.handover", **_batch_args(batch)))
+    return redirect(url_for("exports.handover", **_batch_args(batch)))
 
 
 @bp.get("/handover/")
@@ -180,7 +180,7 @@ def handover():
     if current_user.role == Role.DEPARTMENT:  # its own list only, not its co-departments'
         departments = [d for d in departments if d.id == current_user.department_id]
     return render_template(
-        "ledger/handover.html",
+        "exports/handover.html",
         departments=departments,
         batch=batch,
         batch_args=_batch_args(batch),
@@ -275,9 +275,9 @@ def weekly():
         fmt = "docx" if form.word.data else "xlsx"
         kind, name, params = _weekly_job(group, start, end, fmt)
         args = {"group_id": group.id, "date_from": start.isoformat(), "date_to": end.isoformat()}
-        origin = url_for("ledger.weekly_export", fmt=fmt, **args)
+        origin = url_for("exports.weekly_export", fmt=fmt, **args)
         return _start_job(kind, name, {"args": args, "origin": origin, **params})
-    return render_template("ledger/weekly.html", form=form, groups=groups)
+    return render_template("exports/weekly.html", form=form, groups=groups)
 
 
 def _weekly_job(group: Group, start: date, end: date, fmt: str) -> tuple[str, str, dict]:
@@ -300,7 +300,7 @@ def weekly_export(fmt: str):
     start, end = _week(request.args)
     if start > end:
         flash(_("开始日期不能晚于结束日期。"), "error")
-        return redirect(url_for("ledger.weekly", group_id=group.id))
+        return redirect(url_for("exports.weekly", group_id=group.id))
     ctx = _context()
     kind, name, params = _weekly_job(group, start, end, fmt)
     write = weekly_reports.export_weekly if fmt == "xlsx" else weekly_reports.export_weekly_document

@@ -8,7 +8,7 @@ from sqlalchemy import Select, exists, func, select
 
 from inspect_app.access import is_secretary, problem_scope, secretary_group_ids, visit_scope
 from inspect_app.extensions import db
-from inspect_app.list_loading import PROBLEM_ROW
+from inspect_app.listing.rows import PROBLEM_ROW
 from inspect_app.models import (
     OPEN_STATUSES,
     ExtensionRequest,

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from inspect_app.access import can_review, problem_scope, visit_scope
 from inspect_app.auditing import record_event
 from inspect_app.extensions import db
-from inspect_app.list_loading import PROBLEM_ROW, VISIT_ROW
+from inspect_app.listing.rows import PROBLEM_ROW, VISIT_ROW
 from inspect_app.models import Problem, ProblemStatus, User, Visit, VisitStatus
 from inspect_app.problems.duplicates import likely_duplicates_of_many
 from inspect_app.problems.workflow import WorkflowError

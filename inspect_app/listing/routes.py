@@ -10,8 +10,8 @@ from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
 from inspect_app.access import require_role
+from inspect_app.listing import search
 from inspect_app.models import Role
-from inspect_app.search import services
 
 SEARCH_PEOPLE_ROLES = (Role.DEPUTY, Role.STAFF, Role.VIEWER)
 
@@ -34,11 +34,11 @@ def _answer(find):
 @bp.get("/projects.json")
 @login_required
 def projects():
-    return _answer(services.projects)
+    return _answer(search.projects)
 
 
 @bp.get("/people.json")
 @login_required
 def people():
     require_role(current_user, *SEARCH_PEOPLE_ROLES)
-    return _answer(services.people)
+    return _answer(search.people)

@@ -10,11 +10,11 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from inspect_app.database import writing
+from inspect_app.exports import report, services
+from inspect_app.exports import weekly as weekly_reports
 from inspect_app.extensions import db
 from inspect_app.imports import services as imports
-from inspect_app.ledger import report, services
-from inspect_app.ledger import weekly as weekly_reports
-from inspect_app.listing import Filters
+from inspect_app.listing.filters import Filters
 from inspect_app.models import Campaign, Group, Role, User
 from inspect_app.spreadsheets.handover import safe_file_name, unique_names
 from inspect_app.spreadsheets.imports import ImportFileError

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from inspect_app.ledger.weekly import PLAN_MAX
+from inspect_app.exports.weekly import PLAN_MAX
 
 
 class WeeklyForm(FlaskForm):

@@ -1,11 +1,12 @@
-"""The 统计 sheet's and the 视察报告's tables: the dashboard's figures (inspect_app.stats)
+"""The 统计 sheet's and the 视察报告's tables: the dashboard's figures (inspect_app.dashboard.stats)
 for exactly the exported problems, so the paper and the dashboard always agree."""
 
 from datetime import date
 
-from inspect_app import labels, stats
+from inspect_app import labels
 from inspect_app.access import stats_group_ids
-from inspect_app.listing import Filters
+from inspect_app.dashboard import stats
+from inspect_app.listing.filters import Filters
 from inspect_app.models import Problem, User
 from inspect_app.spreadsheets.sheets import Block
 

@@ -9,15 +9,15 @@ from sqlalchemy import select
 from inspect_app.auditing import record_event, snapshot
 from inspect_app.documents.fonts import document_fonts
 from inspect_app.documents.weekly import write_weekly_document
-from inspect_app.extensions import db
-from inspect_app.ledger.services import (
+from inspect_app.exports.services import (
     ExportContext,
     problem_query,
     problem_rows,
     suggestion_rows,
     visit_rows,
 )
-from inspect_app.listing import Filters
+from inspect_app.extensions import db
+from inspect_app.listing.filters import Filters
 from inspect_app.models import Group, User, WeeklyPlan
 from inspect_app.spreadsheets.rows import WeekFigures, WeeklyReport
 from inspect_app.spreadsheets.sheets import Progress, no_progress

@@ -6,19 +6,19 @@ from typing import BinaryIO
 
 from sqlalchemy import func, select
 
-from inspect_app import stats
 from inspect_app.access import visit_scope
+from inspect_app.dashboard import stats
 from inspect_app.documents.charts import chart_font_path
 from inspect_app.documents.fonts import document_fonts
 from inspect_app.documents.report import CampaignReport, write_report
 from inspect_app.documents.wording import with_project
+from inspect_app.exports.figures import export_scope, rates
+from inspect_app.exports.services import ExportContext, problem_query, problem_rows
 from inspect_app.extensions import db
-from inspect_app.ledger.figures import export_scope, rates
-from inspect_app.ledger.services import ExportContext, problem_query, problem_rows
-from inspect_app.listing import Filters
+from inspect_app.listing.filters import Filters
 from inspect_app.models import Campaign, Group, GroupLevel, Problem, Project, Suggestion, Visit
 from inspect_app.models.records import visit_attendee
-from inspect_app.office import office_settings
+from inspect_app.settings.office import office_settings
 from inspect_app.spreadsheets.sheets import Progress, no_progress
 
 MAIN_PROBLEMS = 20

@@ -89,7 +89,7 @@ def read_filters(args, user: User | None = None) -> Filters:
 
 
 def _resolve_names(f: Filters, user: User) -> None:
-    from inspect_app.search.services import person_name, project_name
+    from inspect_app.listing.search import person_name, project_name
 
     if f.project_id:
         name = project_name(user, f.project_id)
@@ -220,7 +220,7 @@ def filter_suggestions(query: Select, f: Filters, user: User) -> Select:
 def filter_options(user: User) -> dict:
     """Choices for the filter bar, limited to what the user may see.
 
-    Projects and deputies can be thousands: they are searched as typed (inspect_app/search),
+    Projects and deputies can be thousands: they are searched as typed (listing/search.py),
     never listed; the fields carry the chosen id, or the typed name without a script.
     """
     groups = select(Group).order_by(Group.campaign_id.desc(), Group.sort_order)

@@ -1,4 +1,4 @@
-"""The problem's life after submission: review, merge, 交办, 办理, 督办, 评价, 待我处理.
+"""A problem after review: 交办, 办理 (签收, 进展, 协办意见, 延期, 退回, 答复), 督办, 评价.
 
 Routes are thin: each loads the problem in the user's scope (404 outside it), runs one
 action from problems.actions (which checks the transition table) and redirects. An illegal
@@ -10,164 +10,25 @@ from flask import (
     abort,
     current_app,
     flash,
-    redirect,
     render_template,
     request,
     send_file,
-    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from inspect_app import labels
-from inspect_app.access import get_problem_or_404, problem_scope, require_role
+from inspect_app.access import get_problem_or_404, require_role
 from inspect_app.extensions import db
-from inspect_app.handling import forms, todo
-from inspect_app.handling.assigning import assign_page
-from inspect_app.models import NoteKind, Problem, ReplyLetter, Role, User
-from inspect_app.problems import actions
-from inspect_app.problems.duplicates import likely_duplicates
+from inspect_app.models import NoteKind, ReplyLetter, Role, User
+from inspect_app.problems import actions, forms
+from inspect_app.problems.assigning import assign_page
 from inspect_app.problems.letters import LetterError, check_letter, letter_path
-from inspect_app.problems.workflow import BY_ACTION, WorkflowError, check
-from inspect_app.templating import today_local
+from inspect_app.problems.pages import back, button, form_page, loaded, refused
+from inspect_app.problems.workflow import WorkflowError
 
 bp = Blueprint("handling", __name__)
-
-
-def _back(problem):
-    return redirect(url_for("problems.show", problem_id=problem.id))
-
-
-def _refused(problem, error: WorkflowError):
-    db.session.rollback()
-    flash(str(error), "warning")
-    return _back(problem)
-
-
-def _loaded(problem_id: int, action: str):
-    """The problem in scope (else 404) and whether the action is legal now (else a message)."""
-    problem = get_problem_or_404(current_user, problem_id)
-    try:
-        check(current_user, problem, action)
-    except WorkflowError as error:
-        return problem, error
-    return problem, None
-
-
-def _button(problem_id: int, action: str, run):
-    """A button action: CSRF-checked POST, run, back to the problem."""
-    problem, refusal = _loaded(problem_id, action)
-    if refusal:
-        return _refused(problem, refusal)
-    if not forms.BareForm().validate_on_submit():
-        abort(400)
-    try:
-        run(problem)
-    except WorkflowError as error:
-        return _refused(problem, error)
-    flash(_("已%(action)s。", action=BY_ACTION[action].label), "success")
-    return _back(problem)
-
-
-def _form_page(problem_id, action, form_class, run, title, done, hint=None):
-    """A small form page for an action that needs words (a reason, a note, a message)."""
-    problem, refusal = _loaded(problem_id, action)
-    if refusal:
-        return _refused(problem, refusal)
-    form = form_class()
-    error = None
-    if form.validate_on_submit():
-        try:
-            run(problem, form)
-        except WorkflowError as refused:
-            db.session.rollback()
-            error = str(refused)
-        else:
-            flash(done, "success")
-            return _back(problem)
-    return render_template(
-        "handling/action.html", problem=problem, form=form, title=title, hint=hint, error=error
-    )
-
-
-# Review (联络员, staff)
-
-
-@bp.post("/problems/<int:problem_id>/review")
-@login_required
-def review(problem_id: int):
-    return _button(problem_id, "review", lambda p: actions.review(current_user, p))
-
-
-@bp.route("/problems/<int:problem_id>/send-back", methods=["GET", "POST"])
-@login_required
-def send_back(problem_id: int):
-    return _form_page(
-        problem_id,
-        "send_back",
-        forms.ReasonForm,
-        lambda p, f: actions.send_back(current_user, p, f.reason.data),
-        _("退回修改"),
-        _("已退回填报人修改。"),
-        _("填报人会在首页和问题页看到这个原因。"),
-    )
-
-
-@bp.post("/problems/<int:problem_id>/resubmit")
-@login_required
-def resubmit(problem_id: int):
-    return _button(problem_id, "resubmit", lambda p: actions.resubmit(current_user, p))
-
-
-@bp.route("/problems/<int:problem_id>/merge", methods=["GET", "POST"])
-@login_required
-def merge(problem_id: int):
-    problem, refusal = _loaded(problem_id, "merge")
-    if refusal:
-        return _refused(problem, refusal)
-    form = forms.MergeForm()
-    error = None
-    if form.validate_on_submit():
-        into = _merge_target(form)
-        try:
-            if into is None and not (form.into_code.data or "").strip():
-                raise WorkflowError(_("请选择要合并到的问题。"))
-            if into is None:
-                raise WorkflowError(_("没有找到这个编号的问题。"))
-            actions.merge(current_user, problem, into)
-        except WorkflowError as refused:
-            db.session.rollback()
-            error = str(refused)
-        else:
-            flash(_("已合并至 №%(code)s。", code=into.code), "success")
-            return redirect(url_for("problems.show", problem_id=into.id))
-    return render_template(
-        "handling/merge.html",
-        problem=problem,
-        form=form,
-        duplicates=likely_duplicates(current_user, problem, limit=10),
-        error=error,
-    )
-
-
-def _merge_target(form):
-    """The chosen problem (in scope, else 404), or the one with the typed code, or None."""
-    if form.into_id.data:
-        return get_problem_or_404(current_user, form.into_id.data)
-    code = (form.into_code.data or "").strip().lstrip("№")
-    if not code:
-        return None
-    return db.session.scalar(
-        select(Problem).where(problem_scope(current_user), Problem.code == code)
-    )
-
-
-@bp.post("/problems/<int:problem_id>/unmerge")
-@login_required
-def unmerge(problem_id: int):
-    return _button(problem_id, "unmerge", lambda p: actions.unmerge(current_user, p))
 
 
 # 交办 (staff)
@@ -176,9 +37,9 @@ def unmerge(problem_id: int):
 @bp.route("/problems/<int:problem_id>/assign", methods=["GET", "POST"])
 @login_required
 def assign(problem_id: int):
-    problem, refusal = _loaded(problem_id, "assign")
+    problem, refusal = loaded(problem_id, "assign")
     if refusal:
-        return _refused(problem, refusal)
+        return refused(problem, refusal)
     return assign_page([problem])
 
 
@@ -192,7 +53,7 @@ def assign_many():
 @bp.post("/problems/<int:problem_id>/unassign")
 @login_required
 def unassign(problem_id: int):
-    return _button(problem_id, "unassign", lambda p: actions.unassign(current_user, p))
+    return button(problem_id, "unassign", lambda p: actions.unassign(current_user, p))
 
 
 # 办理 (departments)
@@ -201,13 +62,13 @@ def unassign(problem_id: int):
 @bp.post("/problems/<int:problem_id>/sign")
 @login_required
 def sign(problem_id: int):
-    return _button(problem_id, "sign", lambda p: actions.sign(current_user, p))
+    return button(problem_id, "sign", lambda p: actions.sign(current_user, p))
 
 
 @bp.route("/problems/<int:problem_id>/return", methods=["GET", "POST"])
 @login_required
 def request_return(problem_id: int):
-    return _form_page(
+    return form_page(
         problem_id,
         "request_return",
         forms.ReasonForm,
@@ -221,7 +82,7 @@ def request_return(problem_id: int):
 @bp.route("/problems/<int:problem_id>/progress", methods=["GET", "POST"])
 @login_required
 def progress(problem_id: int):
-    return _form_page(
+    return form_page(
         problem_id,
         "progress",
         forms.NoteForm,
@@ -234,7 +95,7 @@ def progress(problem_id: int):
 @bp.route("/problems/<int:problem_id>/co-opinion", methods=["GET", "POST"])
 @login_required
 def co_opinion(problem_id: int):
-    return _form_page(
+    return form_page(
         problem_id,
         "co_opinion",
         forms.NoteForm,
@@ -247,7 +108,7 @@ def co_opinion(problem_id: int):
 @bp.route("/problems/<int:problem_id>/extension", methods=["GET", "POST"])
 @login_required
 def request_extension(problem_id: int):
-    return _form_page(
+    return form_page(
         problem_id,
         "request_extension",
         forms.ExtensionForm,
@@ -260,9 +121,9 @@ def request_extension(problem_id: int):
 @bp.post("/problems/<int:problem_id>/extension/decide")
 @login_required
 def decide_extension(problem_id: int):
-    problem, refusal = _loaded(problem_id, "decide_extension")
+    problem, refusal = loaded(problem_id, "decide_extension")
     if refusal:
-        return _refused(problem, refusal)
+        return refused(problem, refusal)
     form = forms.DecisionForm()
     if not form.validate_on_submit() or form.decision.data not in ("approve", "refuse"):
         abort(400)
@@ -270,17 +131,17 @@ def decide_extension(problem_id: int):
     try:
         actions.decide_extension(current_user, problem, approve, form.note.data)
     except WorkflowError as error:
-        return _refused(problem, error)
+        return refused(problem, error)
     flash(_("已同意延期。") if approve else _("已不同意延期。"), "success")
-    return _back(problem)
+    return back(problem)
 
 
 @bp.route("/problems/<int:problem_id>/answer", methods=["GET", "POST"])
 @login_required
 def answer(problem_id: int):
-    problem, refusal = _loaded(problem_id, "answer")
+    problem, refusal = loaded(problem_id, "answer")
     if refusal:
-        return _refused(problem, refusal)
+        return refused(problem, refusal)
     form = forms.AnswerForm()
     error = None
     adoptions = {
@@ -290,14 +151,14 @@ def answer(problem_id: int):
     if form.validate_on_submit():
         try:
             actions.answer(current_user, problem, form.text.data, adoptions, _letter(form))
-        except (WorkflowError, LetterError) as refused:
+        except (WorkflowError, LetterError) as failure:
             db.session.rollback()
-            error = _letter_message(refused) if isinstance(refused, LetterError) else str(refused)
+            error = _letter_message(failure) if isinstance(failure, LetterError) else str(failure)
         else:
             flash(_("已答复，等待代表评价。"), "success")
-            return _back(problem)
+            return back(problem)
     return render_template(
-        "handling/answer.html",
+        "problems/answer.html",
         problem=problem,
         form=form,
         adoptions=adoptions,
@@ -349,7 +210,7 @@ def letter(problem_id: int, letter_id: int):
 @bp.route("/problems/<int:problem_id>/urge", methods=["GET", "POST"])
 @login_required
 def urge(problem_id: int):
-    return _form_page(
+    return form_page(
         problem_id,
         "urge",
         forms.UrgeForm,
@@ -368,7 +229,7 @@ def rate(problem_id: int):
     problem = get_problem_or_404(current_user, problem_id)
     if not actions.may_rate(current_user, problem):
         flash(_rate_refusal(problem), "warning")
-        return _back(problem)
+        return back(problem)
     return _rating_page(problem, forms.RateForm(), None)
 
 
@@ -379,7 +240,7 @@ def paper_rating(problem_id: int):
     problem = get_problem_or_404(current_user, problem_id)
     if problem.answered_at is None:
         flash(_("这个问题还没有答复，不能评价。"), "warning")
-        return _back(problem)
+        return back(problem)
     form = forms.PaperRateForm()
     form.deputy_id.choices = [SelectChoice(u.id, u.name) for u in problem.raised_by]
     return _rating_page(problem, form, form.deputy_id)
@@ -399,14 +260,14 @@ def _rating_page(problem, form, deputy_field):
         deputy = db.session.get(User, deputy_field.data) if deputy_field else None
         try:
             actions.rate(current_user, problem, form.satisfaction.data, form.comment.data, deputy)
-        except WorkflowError as refused:
+        except WorkflowError as failure:
             db.session.rollback()
-            error = str(refused)
+            error = str(failure)
         else:
             flash(_("评价已保存。"), "success")
-            return _back(problem)
+            return back(problem)
     return render_template(
-        "handling/action.html",
+        "problems/action.html",
         problem=problem,
         form=form,
         title=_("纸质评价录入") if deputy_field else _("评价办理结果"),
@@ -414,14 +275,3 @@ def _rating_page(problem, form, deputy_field):
         error=error,
         radio=True,
     )
-
-
-# 待我处理
-
-
-@bp.get("/todo")
-@login_required
-def todo_list():
-    require_role(current_user, Role.DEPUTY, Role.STAFF, Role.DEPARTMENT)
-    found = todo.sections(current_user, today_local())
-    return render_template("handling/todo.html", sections=found, total=todo.total(found))

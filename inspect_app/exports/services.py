@@ -21,9 +21,9 @@ from inspect_app.access import (
 from inspect_app.documents.fonts import document_fonts
 from inspect_app.documents.handover import write_handover_letter
 from inspect_app.documents.wording import cn_date
+from inspect_app.exports.figures import ledger_blocks
 from inspect_app.extensions import db
-from inspect_app.ledger.figures import ledger_blocks
-from inspect_app.listing import (
+from inspect_app.listing.filters import (
     Filters,
     filter_problems,
     filter_suggestions,
@@ -46,8 +46,8 @@ from inspect_app.models import (
     Visit,
 )
 from inspect_app.models.records import problem_co_department, problem_raiser, visit_attendee
-from inspect_app.office import office_settings
 from inspect_app.photos import sheet_thumbnail
+from inspect_app.settings.office import office_settings
 from inspect_app.spreadsheets.handover import write_handover
 from inspect_app.spreadsheets.ledger import write_ledger
 from inspect_app.spreadsheets.rows import (

@@ -13,12 +13,12 @@ from sqlalchemy import select
 
 from inspect_app.access import problem_scope
 from inspect_app.extensions import db
-from inspect_app.handling.forms import PRESET_DAYS, AssignForm
-from inspect_app.listing import filter_problems, read_filters
+from inspect_app.listing.filters import filter_problems, read_filters
 from inspect_app.models import Department, Problem, ProblemStatus
-from inspect_app.office import office_settings
 from inspect_app.problems import actions
+from inspect_app.problems.forms import PRESET_DAYS, AssignForm
 from inspect_app.problems.workflow import WorkflowError, check
+from inspect_app.settings.office import office_settings
 from inspect_app.templating import today_local
 
 MAX_RESULTS = 12
@@ -107,7 +107,7 @@ def assign_page(problems: list[Problem] | None):
             return redirect(url_for("problems.index", status="assigned"))
     chosen_ids = {d.id for d in ([lead] if lead else []) + co}
     return render_template(
-        "handling/assign.html",
+        "problems/assign.html",
         form=form,
         problems=problems,
         single=single,

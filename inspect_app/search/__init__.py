@@ -1,1 +1,0 @@
-"""Search as you type for filters that can name thousands of things (projects, deputies)."""
