@@ -45,6 +45,7 @@ worker: $(BIN)/flask $(MO)
 test: $(BIN)/flask $(MO)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 lint: $(BIN)/flask

@@ -67,7 +67,7 @@ def run_job(app, pictures: bool) -> tuple[float, int]:
     """Queue an export job as the button does, then run it as the worker does."""
     from inspect_app.database import writing
     from inspect_app.extensions import db, queue
-    from inspect_app.jobs import tasks
+    from inspect_app.jobs import services as jobs
     from inspect_app.models import ExportJob
 
     with writing():
@@ -82,7 +82,7 @@ def run_job(app, pictures: bool) -> tuple[float, int]:
         job_id = job.id
     db.session.remove()
     start = time.perf_counter()
-    tasks.run_export(job_id)
+    jobs.run_export(job_id)
     assert queue.run_pending() == 1
     seconds = time.perf_counter() - start
     finished = db.session.get(ExportJob, job_id)

@@ -188,6 +188,7 @@ def _register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     listeners.register(app)
+    from inspect_app.exports import kinds  # noqa: F401 - registers the export kinds with jobs
 
 
 def _refuse_nameless_form_fields(app: Flask) -> None:

@@ -122,9 +122,9 @@ def send_notices_command():
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="For testing.")
 def send_reminders_command(today):
     """Remind departments of deadlines (for cron); running it twice sends nothing twice."""
+    from inspect_app.clock import today_local
     from inspect_app.notices.delivery import deliver_due
     from inspect_app.notices.reminders import send_reminders
-    from inspect_app.templating import today_local
 
     with writing():
         made = send_reminders(today.date() if today else today_local())

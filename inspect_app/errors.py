@@ -74,8 +74,6 @@ def register(app: Flask) -> None:
         """Still locked after every retry: say so, and keep what was typed (503, not 500)."""
         if not is_locked(error):
             raise error
-        from inspect_app.extensions import db
-
         db.session.rollback()  # the page below reads the user again
         app.logger.warning("database still locked after retries: %s", error.orig)
         message = _("现在提交的人很多，这次没有保存成功。请返回上一页，稍等片刻再提交一次。")

@@ -7,8 +7,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from inspect_app.jobs.queue import TaskQueue
 from inspect_app.models.base import Base
+from inspect_app.task_queue import TaskQueue
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()

@@ -2,19 +2,13 @@
 
 from datetime import date, datetime
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
 
-from inspect_app import labels
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def today_local() -> date:
-    """Today in Asia/Shanghai."""
-    return datetime.now(SHANGHAI).date()
+from inspect_app import access, labels
+from inspect_app.clock import today_local
 
 
 def local_datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
@@ -58,9 +52,6 @@ PAGE_RULES = (
 
 def _page_rules() -> dict:
     """access.py's page rules as can_*() helpers for templates, for the current user."""
-    from flask_login import current_user
-
-    from inspect_app import access
 
     def bind(name):
         rule = getattr(access, name)

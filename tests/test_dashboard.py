@@ -9,11 +9,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import event, func, insert, select
 
+from inspect_app.clock import today_local
 from inspect_app.dashboard import stats
 from inspect_app.dashboard.services import forget_figures
 from inspect_app.extensions import db
 from inspect_app.models import AuditEvent, Group, Problem, Suggestion, User, Visit
-from inspect_app.templating import today_local
 
 ASSIGNED = ("assigned", "in_progress", "answered", "closed", "reopened")
 

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from inspect_app.documents.charts import bar_chart, chart_font_path
 from inspect_app.documents.fonts import BODY_FONTS, TITLE_FONTS, best, document_fonts
-from inspect_app.documents.wording import cn_date, yi_yuan
 from inspect_app.extensions import db
 from inspect_app.models import Department, Problem, ProgressNote, Project, Suggestion, User
 from inspect_app.models.records import problem_co_department
+from inspect_app.spreadsheets.wording import cn_date, yi_yuan
 
 EVERYTHING = "assigned_from=2000-01-01&assigned_to=2099-12-31"
 HOSTILE = ["=1+1", "@SUM(A1:A9)", "-2+3", "<script>alert(1)</script>", "+CMD|' /C calc'!A0"]

@@ -285,7 +285,7 @@ def latest_handover_day(app, department_id) -> date:
 def test_handover_is_dated_the_day_of_handing_over(app, client, login, demo):
     """A batch printed again months later still reads as it was sent: dated the 交办 day,
     the reply asked for after it, the 文号 of that year."""
-    from inspect_app.documents.wording import cn_date
+    from inspect_app.spreadsheets.wording import cn_date
 
     handed_over = latest_handover_day(app, demo["housing"])
     assert handed_over < date.today()  # the demo's 交办 were in 2025

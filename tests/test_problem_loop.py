@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from support import csrf_token
 from test_visits import post_form, visit_form
 
+from inspect_app.clock import today_local
 from inspect_app.dashboard import stats
 from inspect_app.demo.seed import DEMO_PASSWORD
 from inspect_app.extensions import db
 from inspect_app.models import AuditEvent, Problem, Rating, Suggestion, Urge, Visit
-from inspect_app.templating import today_local
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -7,9 +7,9 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from inspect_app.audit_log.describe import Describer
+from inspect_app.clock import SHANGHAI
 from inspect_app.extensions import db
 from inspect_app.models import AuditEvent, Problem, Project, User, Visit
-from inspect_app.templating import SHANGHAI
 
 EXPORT_LIMIT = 50_000
 

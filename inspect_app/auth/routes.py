@@ -10,8 +10,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from inspect_app.auditing import record_event
 from inspect_app.auth.forms import EmailForm, LanguageForm, LoginForm, PasswordForm
 from inspect_app.auth.services import authenticate, change_password
+from inspect_app.clock import SHANGHAI
 from inspect_app.models import utcnow
-from inspect_app.templating import SHANGHAI
 
 bp = Blueprint("auth", __name__)
 

@@ -4,9 +4,9 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from inspect_app.access import can_view_dashboard, dashboard_group_ids
+from inspect_app.clock import today_local
 from inspect_app.dashboard import services
 from inspect_app.listing.filters import read_filters
-from inspect_app.templating import today_local
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 

@@ -16,6 +16,7 @@ from sqlalchemy import DateTime, Select, case, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from inspect_app import labels
 from inspect_app.extensions import db
 from inspect_app.models import (
     OPEN_STATUSES,
@@ -242,8 +243,6 @@ def by_town(scope: Scope, today: date) -> list[Figures]:
 
 
 def by_category(scope: Scope, today: date) -> list[Figures]:
-    from inspect_app import labels  # labels imports the models: keep this module light
-
     counted = _grouped(Problem.category, scope, today)
     order = [code for code, _text in labels.pairs("problem_category")]
     keys = sorted(counted, key=lambda c: (order.index(c) if c in order else len(order), c))
@@ -252,11 +251,9 @@ def by_category(scope: Scope, today: date) -> list[Figures]:
 
 def by_status(scope: Scope) -> list[tuple[str, int]]:
     """(status, count) in the order of the workflow, every status that has a problem."""
-    from inspect_app.labels import pairs
-
     query = select(Problem.status, func.count(Problem.id)).where(*scope.problems())
     counts = dict(db.session.execute(query.group_by(Problem.status)).all())
-    order = [code for code, _text in pairs("problem_status")]
+    order = [code for code, _text in labels.pairs("problem_status")]
     known = [(code, counts[code]) for code in order if counts.get(code)]
     return known + sorted((c, n) for c, n in counts.items() if c not in order)
 

@@ -4,9 +4,9 @@ from typing import BinaryIO
 
 from inspect_app.documents.fonts import DocumentFonts
 from inspect_app.documents.layout import SI_HAO, Paper
-from inspect_app.documents.wording import cn_date, with_project
 from inspect_app.spreadsheets.rows import HandoverLetter
 from inspect_app.spreadsheets.sheets import Progress, display_width, no_progress
+from inspect_app.spreadsheets.wording import cn_date, with_project
 
 # mm across the 156 mm type area: 序号, 项目名称, 问题描述, 办理时限, 办理情况 (left blank)
 TABLE_WIDTHS = (14, 24, 52, 24, 42)

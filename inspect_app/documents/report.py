@@ -8,8 +8,8 @@ from typing import BinaryIO
 from inspect_app.documents.charts import bar_chart
 from inspect_app.documents.fonts import DocumentFonts
 from inspect_app.documents.layout import WU_HAO, Paper
-from inspect_app.documents.wording import cn_date, cn_ordinal, percent, yi_yuan
 from inspect_app.spreadsheets.sheets import Progress, no_progress
+from inspect_app.spreadsheets.wording import cn_date, cn_ordinal, percent, yi_yuan
 
 
 @dataclass

@@ -4,7 +4,9 @@ from typing import BinaryIO
 
 from inspect_app.documents.fonts import DocumentFonts
 from inspect_app.documents.layout import XIAO_SI, Paper
-from inspect_app.documents.summary import (
+from inspect_app.spreadsheets.rows import WeeklyReport
+from inspect_app.spreadsheets.sheets import Progress, no_progress
+from inspect_app.spreadsheets.summary import (
     FIGURE_HEADERS,
     figure_rows,
     period,
@@ -12,8 +14,6 @@ from inspect_app.documents.summary import (
     total_sentences,
     week_sentences,
 )
-from inspect_app.spreadsheets.rows import WeeklyReport
-from inspect_app.spreadsheets.sheets import Progress, no_progress
 
 
 def write_weekly_document(

@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from inspect_app.clock import SHANGHAI
 from inspect_app.database import writing
 from inspect_app.exports import report, services
 from inspect_app.exports import weekly as weekly_reports
@@ -18,7 +19,6 @@ from inspect_app.listing.filters import Filters
 from inspect_app.models import Campaign, Group, Role, User
 from inspect_app.spreadsheets.handover import safe_file_name, unique_names
 from inspect_app.spreadsheets.imports import ImportFileError
-from inspect_app.templating import SHANGHAI
 
 COMMON = [
     click.option("--campaign", "campaign_id", type=int, help="Campaign id (default: the latest)."),

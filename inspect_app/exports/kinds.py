@@ -2,15 +2,18 @@
 周报 (Excel and Word) and the 视察报告.
 
 Each kind rebuilds what the page asked for from the job's parameters (the query string as it
-was, plus ids) with the requester's scope frozen at the click (ScopeSnapshot).
+was, plus ids) with the requester's scope frozen at the click (ScopeSnapshot). create_app
+imports this module, which registers the kinds with the job runner (jobs/kinds.py).
 """
 
 import tempfile
 import zipfile
-from datetime import date
+from datetime import date, datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from inspect_app.clock import SHANGHAI
 from inspect_app.exports import report, services
 from inspect_app.exports import weekly as weekly_reports
 from inspect_app.extensions import db
@@ -19,6 +22,32 @@ from inspect_app.listing.filters import Filters, parse_date, read_filters
 from inspect_app.models import Campaign, Department, Group
 from inspect_app.spreadsheets.handover import unique_names
 from inspect_app.spreadsheets.sheets import Progress, no_progress
+
+
+def _context(user, params: dict) -> services.ExportContext:
+    """What the export needs besides the rows, as the page would have it (photos, paper)."""
+    now = datetime.now(SHANGHAI).replace(tzinfo=None)
+    config = current_app.config
+    ctx = services.ExportContext(
+        user, now.date(), now, config["PHOTO_ROOT"], config["EXTERNAL_URL"]
+    )
+    args = params.get("args", {})
+    ctx.images = args.get("images", "1") != "0"
+    ctx.paper = "A3" if args.get("paper") == "A3" else "A4"
+    return ctx
+
+
+def _kind(name: str, label, suffix: str, total, write) -> ExportKind:
+    """Register a kind whose total(ctx, params) and write(stream, ctx, params, progress)
+    take the export's context, built here from the frozen scope the job runner passes."""
+
+    def kind_total(user, params):
+        return total(_context(user, params), params)
+
+    def kind_write(stream, user, params, progress):
+        return write(stream, _context(user, params), params, progress)
+
+    return register(ExportKind(name, label, suffix, kind_total, kind_write))
 
 
 def _filters(params: dict) -> Filters:
@@ -147,34 +176,22 @@ def _report_write(stream, ctx, params, progress):
     return report.export_report(stream, ctx, campaign, progress)
 
 
-LEDGER = register(ExportKind("ledger", _l("问题台账"), ".xlsx", _ledger_total, _ledger_write))
-HANDOVER = register(
-    ExportKind(
-        "handover", _l("交办单"), ".xlsx", _handover_total,
-        _handover_writer(services.export_handover),
-    )
-)  # fmt: skip
-HANDOVER_LETTER = register(
-    ExportKind(
-        "handover_letter", _l("交办函"), ".docx", _handover_total,
-        _handover_writer(services.export_handover_letter),
-    )
-)  # fmt: skip
-HANDOVER_ALL = register(
-    ExportKind(
-        "handover_all", _l("交办单（全部承办单位）"), ".zip", _handover_all_total,
-        _handover_all_write,
-    )
-)  # fmt: skip
-WEEKLY = register(
-    ExportKind(
-        "weekly", _l("周报"), ".xlsx", _weekly_total, _weekly_writer(weekly_reports.export_weekly)
-    )
+LEDGER = _kind("ledger", _l("问题台账"), ".xlsx", _ledger_total, _ledger_write)
+HANDOVER = _kind(
+    "handover", _l("交办单"), ".xlsx", _handover_total, _handover_writer(services.export_handover)
 )
-WEEKLY_DOCUMENT = register(
-    ExportKind(
-        "weekly_document", _l("周报（Word）"), ".docx", _weekly_total,
-        _weekly_writer(weekly_reports.export_weekly_document),
-    )
+HANDOVER_LETTER = _kind(
+    "handover_letter", _l("交办函"), ".docx", _handover_total,
+    _handover_writer(services.export_handover_letter),
 )  # fmt: skip
-REPORT = register(ExportKind("report", _l("视察报告"), ".docx", _report_total, _report_write))
+HANDOVER_ALL = _kind(
+    "handover_all", _l("交办单（全部承办单位）"), ".zip", _handover_all_total, _handover_all_write
+)
+WEEKLY = _kind(
+    "weekly", _l("周报"), ".xlsx", _weekly_total, _weekly_writer(weekly_reports.export_weekly)
+)
+WEEKLY_DOCUMENT = _kind(
+    "weekly_document", _l("周报（Word）"), ".docx", _weekly_total,
+    _weekly_writer(weekly_reports.export_weekly_document),
+)  # fmt: skip
+REPORT = _kind("report", _l("视察报告"), ".docx", _report_total, _report_write)

@@ -6,12 +6,11 @@ from typing import BinaryIO
 
 from sqlalchemy import func, select
 
-from inspect_app.access import visit_scope
+from inspect_app.access import suggestion_scope, visit_scope
 from inspect_app.dashboard import stats
 from inspect_app.documents.charts import chart_font_path
 from inspect_app.documents.fonts import document_fonts
 from inspect_app.documents.report import CampaignReport, write_report
-from inspect_app.documents.wording import with_project
 from inspect_app.exports.figures import export_scope, rates
 from inspect_app.exports.services import ExportContext, problem_query, problem_rows
 from inspect_app.extensions import db
@@ -20,6 +19,7 @@ from inspect_app.models import Campaign, Group, GroupLevel, Problem, Project, Su
 from inspect_app.models.records import visit_attendee
 from inspect_app.settings.office import office_settings
 from inspect_app.spreadsheets.sheets import Progress, no_progress
+from inspect_app.spreadsheets.wording import with_project
 
 MAIN_PROBLEMS = 20
 
@@ -59,8 +59,6 @@ def _visit_figures(ctx: ExportContext, campaign: Campaign) -> dict:
 
 
 def _suggestions(ctx: ExportContext, campaign: Campaign) -> Counter:
-    from inspect_app.access import suggestion_scope
-
     query = (
         select(Suggestion.group_id, func.count())
         .where(Suggestion.campaign_id == campaign.id, suggestion_scope(ctx.user))

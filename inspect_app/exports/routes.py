@@ -24,7 +24,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from inspect_app.access import can_export_report, is_secretary, require_role, secretary_group_ids
-from inspect_app.documents.wording import cn_date
+from inspect_app.clock import SHANGHAI, today_local
 from inspect_app.exports import report, services
 from inspect_app.exports import weekly as weekly_reports
 from inspect_app.exports.forms import WeeklyForm
@@ -34,7 +34,7 @@ from inspect_app.jobs.services import start_export
 from inspect_app.listing.filters import Filters, parse_date, read_filters
 from inspect_app.models import Campaign, Department, Group, Role
 from inspect_app.spreadsheets.handover import safe_file_name
-from inspect_app.templating import SHANGHAI, today_local
+from inspect_app.spreadsheets.wording import cn_date
 
 bp = Blueprint("exports", __name__, url_prefix="/ledger")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -18,9 +18,9 @@ from inspect_app.access import (
     suggestion_scope,
     visit_scope,
 )
+from inspect_app.clock import SHANGHAI
 from inspect_app.documents.fonts import document_fonts
 from inspect_app.documents.handover import write_handover_letter
-from inspect_app.documents.wording import cn_date
 from inspect_app.exports.figures import ledger_blocks
 from inspect_app.extensions import db
 from inspect_app.listing.filters import (
@@ -59,7 +59,7 @@ from inspect_app.spreadsheets.rows import (
     VisitRow,
 )
 from inspect_app.spreadsheets.sheets import Picture, Progress, no_progress
-from inspect_app.templating import SHANGHAI
+from inspect_app.spreadsheets.wording import cn_date
 
 CHUNK = 500
 PICTURES_PER_ROW = 2

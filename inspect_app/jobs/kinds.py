@@ -1,8 +1,10 @@
 """The kinds of export a job can run: one registry entry each.
 
 A kind knows how many rows it will write (the progress bar's total) and how to write its
-file to a stream, reporting `progress(done, total)` as it goes. Adding an export (a Word
-document, say) is one `register(ExportKind(...))`.
+file to a stream, reporting `progress(done, total)` as it goes. Both get the requester's
+scope as frozen at the click (an access.ScopeSnapshot) and the job's parameters. Adding an
+export (a Word document, say) is one `register(ExportKind(...))` in the feature that owns it
+(inspect_app/exports/kinds.py); the job runner knows no feature.
 """
 
 from collections.abc import Callable
@@ -16,8 +18,8 @@ class ExportKind:
     name: str
     label: str  # what 我的导出 calls it (Chinese, through the catalogue)
     suffix: str  # ".xlsx", ".zip", ".docx"
-    total: Callable[..., int]  # total(ctx, params) -> rows to write
-    write: Callable[..., object]  # write(stream, ctx, params, progress)
+    total: Callable[..., int]  # total(user, params) -> rows to write
+    write: Callable[..., object]  # write(stream, user, params, progress)
 
     @property
     def mimetype(self) -> str:
@@ -38,10 +40,5 @@ def register(kind: ExportKind) -> ExportKind:
 
 
 def get_kind(name: str) -> ExportKind:
-    _load()
+    """The registered kind (create_app imports the modules that register them)."""
     return KINDS[name]
-
-
-def _load() -> None:
-    """Import the modules that register kinds (they live with their feature)."""
-    import inspect_app.exports.kinds  # noqa: F401

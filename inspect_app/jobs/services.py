@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 from inspect_app.access import ScopeSnapshot
 from inspect_app.auditing import record_event
 from inspect_app.database import write_intent, writing
-from inspect_app.extensions import db
+from inspect_app.extensions import db, queue
 from inspect_app.jobs.kinds import get_kind
 from inspect_app.models import ExportJob, JobState, Role, User, utcnow
+from inspect_app.photo_files.cleanup import clean_photo_store
 
 log = logging.getLogger(__name__)
 DEDUPE_WINDOW = timedelta(seconds=10)  # an identical request this soon is the same click
@@ -83,10 +84,14 @@ def enqueue_after_commit(job_id: int) -> None:
     db.session().info.setdefault("export_jobs", []).append(job_id)
 
 
+@queue.app_task()
+def run_export(job_id: int) -> str:
+    """The queue task: run the export job (see run_export_job)."""
+    return run_export_job(job_id)
+
+
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed(session: Session) -> None:
-    from inspect_app.jobs.tasks import run_export
-
     for job_id in session.info.pop("export_jobs", []):
         run_export(job_id)
 
@@ -253,24 +258,14 @@ def run_export_job(job_id: int) -> str:
 
 def _produce(engine, job: ExportJob, temp: Path, folder: Path) -> Path:
     """Write the file under a temporary name, then rename it: a half file is never offered."""
-    from inspect_app.exports.services import ExportContext
-    from inspect_app.templating import SHANGHAI
-
     kind = get_kind(job.kind)
-    params = job.parameters
-    now = datetime.now(SHANGHAI).replace(tzinfo=None)
     user = ScopeSnapshot.from_dict(job.scope)
-    config = current_app.config
-    ctx = ExportContext(user, now.date(), now, config["PHOTO_ROOT"], config["EXTERNAL_URL"])
-    args = params.get("args", {})
-    ctx.images = args.get("images", "1") != "0"
-    ctx.paper = "A3" if args.get("paper") == "A3" else "A4"
     with force_locale("zh_Hans_CN"):
-        total = _total(kind, ctx, params)
+        total = _total(kind, user, job.parameters)
         _write_job(engine, job.id, rows_total=total)
         reporter = ProgressReporter(engine, job.id, total)
         with temp.open("wb") as out:
-            kind.write(out, ctx, params, reporter)
+            kind.write(out, user, job.parameters, reporter)
             out.flush()
             os.fsync(out.fileno())
     final = folder / f"{job.id}-{secrets.token_hex(8)}{kind.suffix}"
@@ -278,9 +273,9 @@ def _produce(engine, job: ExportJob, temp: Path, folder: Path) -> Path:
     return final
 
 
-def _total(kind, ctx, params) -> int:
+def _total(kind, user, params) -> int:
     try:
-        return kind.total(ctx, params)
+        return kind.total(user, params)
     except (AttributeError, KeyError, TypeError) as error:  # the group/department is gone
         raise LookupError(str(error)) from error
 
@@ -369,8 +364,6 @@ def remove_old_exports(now: datetime, wall_clock: float | None = None) -> dict:
 
 def run_cleanup(now: datetime | None = None) -> dict:
     """Everything `flask cleanup` and the periodic task remove, in one transaction."""
-    from inspect_app.photo_files.cleanup import clean_photo_store
-
     now = now or utcnow()
     with writing():
         photos = clean_photo_store(Path(current_app.config["PHOTO_ROOT"]), now)

@@ -1,19 +1,18 @@
-"""What runs on the queue: export jobs, and the periodic work — the sweep of interrupted
-jobs, the cleanup, the outbox (e-mail and SMS notices) and the daily deadline reminders.
+"""The periodic work on the queue: the sweep of interrupted export jobs, the cleanup, the
+outbox (e-mail and SMS notices) and the daily deadline reminders. (The export job's own task,
+run_export, lives with the jobs in services.py.)
 
-Periodic work is one line each (see inspect_app/jobs/queue.py). Huey's crontab is in UTC.
+Periodic work is one line each (see inspect_app/task_queue.py). Huey's crontab is in UTC.
 """
 
 from huey import crontab
 
+from inspect_app.clock import today_local
 from inspect_app.database import writing
 from inspect_app.extensions import db, queue
 from inspect_app.jobs import services
-
-
-@queue.app_task()
-def run_export(job_id: int) -> str:
-    return services.run_export_job(job_id)
+from inspect_app.notices.delivery import deliver_due
+from inspect_app.notices.reminders import send_reminders as make_reminders
 
 
 @queue.periodic(crontab(minute="*"))
@@ -34,18 +33,12 @@ def cleanup() -> dict:
 @queue.periodic(crontab(minute="*/2"))
 def send_notices() -> dict:
     """Every 2 minutes: e-mails and SMS waiting in the outbox, failed ones retried with back-off."""
-    from inspect_app.notices.delivery import deliver_due
-
     return deliver_due(limit=1000)
 
 
 @queue.periodic(crontab(hour="0", minute="5"))
 def send_reminders() -> int:
     """Daily at 08:05 Beijing time: deadline reminders (each reminder is made once)."""
-    from inspect_app.notices.delivery import deliver_due
-    from inspect_app.notices.reminders import send_reminders as make_reminders
-    from inspect_app.templating import today_local
-
     with writing():
         made = make_reminders(today_local())
         db.session.commit()

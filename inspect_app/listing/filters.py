@@ -6,7 +6,9 @@ from datetime import date
 from sqlalchemy import Select, func, literal, or_, select
 
 from inspect_app.access import is_secretary, member_group_ids
+from inspect_app.clock import today_local
 from inspect_app.extensions import db
+from inspect_app.listing.search import person_name, project_name
 from inspect_app.models import (
     Campaign,
     Department,
@@ -19,9 +21,8 @@ from inspect_app.models import (
     User,
     Visit,
 )
+from inspect_app.models.deadlines import overdue_clause, soon_clause
 from inspect_app.models.records import problem_co_department
-from inspect_app.problems.deadlines import overdue_clause, soon_clause
-from inspect_app.templating import today_local
 
 
 @dataclass
@@ -89,8 +90,6 @@ def read_filters(args, user: User | None = None) -> Filters:
 
 
 def _resolve_names(f: Filters, user: User) -> None:
-    from inspect_app.listing.search import person_name, project_name
-
     if f.project_id:
         name = project_name(user, f.project_id)
         if f.project_name and f.project_name != name:

@@ -2,7 +2,7 @@
 
 from sqlalchemy import ColumnElement, false, or_, select, true
 
-from inspect_app.access import READ_ALL, member_group_ids
+from inspect_app.access import READ_ALL, member_group_ids, problem_scope
 from inspect_app.extensions import db
 from inspect_app.models import GroupMember, Problem, Project, Role, User, Visit, group_project
 
@@ -19,8 +19,6 @@ def project_scope(user: User) -> ColumnElement[bool]:
     if user.role in READ_ALL:
         return true()
     if user.role == Role.DEPARTMENT:
-        from inspect_app.access import problem_scope
-
         return Project.id.in_(select(Problem.project_id).where(problem_scope(user)))
     groups = member_group_ids(user)
     listed = select(group_project.c.project_id).where(group_project.c.group_id.in_(groups))

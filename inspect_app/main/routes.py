@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from inspect_app import labels
 from inspect_app.access import secretary_group_ids
+from inspect_app.clock import today_local
 from inspect_app.main.services import (
     dashboard,
     group_recent_visits,
@@ -13,7 +14,6 @@ from inspect_app.main.services import (
 )
 from inspect_app.models import Role
 from inspect_app.problems import todo
-from inspect_app.templating import today_local
 from inspect_app.visits.services import loggable_groups
 
 bp = Blueprint("main", __name__)

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from inspect_app import signals
 from inspect_app.models import Problem, Visit
 from inspect_app.notices import recipients
+from inspect_app.notices.delivery import deliver_due
 from inspect_app.notices.services import notify
 
 
@@ -110,8 +111,6 @@ def deliver_after_response(response):
         app = current_app._get_current_object()
 
         def deliver():
-            from inspect_app.notices.delivery import deliver_due
-
             with app.app_context():
                 try:
                     deliver_due()

@@ -9,8 +9,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from inspect_app.auditing import record_event
+from inspect_app.clock import today_local
 from inspect_app.extensions import db
 from inspect_app.models import (
+    AuditEvent,
     Department,
     ExtensionRequest,
     ExtensionStatus,
@@ -31,7 +33,6 @@ from inspect_app.problems.letters import CheckedLetter, store_letter
 from inspect_app.problems.workflow import Transition, WorkflowError, check, target
 from inspect_app.settings.office import office_settings
 from inspect_app.signals import problem_changed
-from inspect_app.templating import today_local
 
 
 def _move(user: User, problem: Problem, transition: Transition, **details) -> None:
@@ -138,8 +139,6 @@ def unmerge(user: User, problem: Problem) -> None:
 
 
 def _last_merge(problem: Problem) -> dict:
-    from inspect_app.models import AuditEvent
-
     event = db.session.scalar(
         select(AuditEvent)
         .where(

@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from inspect_app.access import problem_scope
+from inspect_app.clock import today_local
 from inspect_app.extensions import db
 from inspect_app.listing.filters import filter_problems, read_filters
 from inspect_app.models import Department, Problem, ProblemStatus
@@ -19,7 +20,6 @@ from inspect_app.problems import actions
 from inspect_app.problems.forms import PRESET_DAYS, AssignForm
 from inspect_app.problems.workflow import WorkflowError, check
 from inspect_app.settings.office import office_settings
-from inspect_app.templating import today_local
 
 MAX_RESULTS = 12
 MAX_BATCH = 500

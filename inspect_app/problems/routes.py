@@ -19,6 +19,7 @@ from inspect_app.access import (
     suggestion_scope,
     visit_scope,
 )
+from inspect_app.clock import today_local
 from inspect_app.extensions import db
 from inspect_app.listing.filters import (
     COUNT_CAP,
@@ -39,7 +40,6 @@ from inspect_app.problems.duplicates import likely_duplicates
 from inspect_app.problems.forms import BareForm, DecisionForm, ProblemForm, SuggestionForm
 from inspect_app.problems.timeline import timeline
 from inspect_app.problems.workflow import allowed_actions
-from inspect_app.templating import today_local
 
 bp = Blueprint("problems", __name__)
 

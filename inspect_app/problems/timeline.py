@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from inspect_app import labels
+from inspect_app.audit_log.describe import ACTIONS as LOG_ACTIONS
 from inspect_app.extensions import db
 from inspect_app.models import AuditEvent, Problem
 
@@ -61,8 +62,6 @@ def timeline(problem: Problem) -> list[Step]:
 
 def _step(event: AuditEvent) -> Step:
     who = event.actor.name if event.actor else _("系统")
-    from inspect_app.audit_log.describe import ACTIONS as LOG_ACTIONS
-
     what = str(ACTIONS.get(event.action) or LOG_ACTIONS.get(event.action) or _("其他操作"))
     return Step(event.created_at, who, what, _details(event.before or {}, event.after or {}))
 

@@ -21,8 +21,8 @@ from inspect_app.models import (
     Visit,
     VisitStatus,
 )
+from inspect_app.models.deadlines import overdue_clause, soon_clause
 from inspect_app.models.records import problem_raiser
-from inspect_app.problems.deadlines import overdue_clause, soon_clause
 
 SHOWN = 20
 

@@ -5,9 +5,9 @@ import unicodedata
 from collections.abc import Iterable
 from typing import BinaryIO
 
-from inspect_app.documents.wording import cn_date
 from inspect_app.spreadsheets.rows import HandoverLetter, ProblemRow
 from inspect_app.spreadsheets.sheets import Book, Column, Progress, no_progress
+from inspect_app.spreadsheets.wording import cn_date
 
 HANDOVER_COLUMNS = [
     Column("序号", 5, "int"),

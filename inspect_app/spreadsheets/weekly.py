@@ -2,14 +2,14 @@
 
 from typing import BinaryIO
 
-from inspect_app.documents.summary import (
+from inspect_app.spreadsheets.rows import WeeklyReport
+from inspect_app.spreadsheets.sheets import Block, Book, Progress, SummarySheet, no_progress
+from inspect_app.spreadsheets.summary import (
     period,
     reporting_line,
     total_sentences,
     week_sentences,
 )
-from inspect_app.spreadsheets.rows import WeeklyReport
-from inspect_app.spreadsheets.sheets import Block, Book, Progress, SummarySheet, no_progress
 
 WIDTHS = [5, 13, 12, 39, 11]  # 序号, 项目名称, 类别 / 日期, 问题 / 建议, 提出代表
 

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from inspect_app.access import is_handed_over
+from inspect_app.clock import today_local
 from inspect_app.extensions import db
 from inspect_app.models import Photo, Problem, Project, User, Visit
 from inspect_app.photo_files.services import (
@@ -20,7 +21,6 @@ from inspect_app.photo_files.services import (
     usable_photos,
     without_repeats,
 )
-from inspect_app.templating import today_local
 from inspect_app.visits import services
 from inspect_app.visits.forms import VisitForm, photo_id_list
 

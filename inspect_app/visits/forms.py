@@ -18,8 +18,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from inspect_app import labels
+from inspect_app.clock import today_local
 from inspect_app.form_messages import CatalogueMeta
-from inspect_app.templating import today_local
+from inspect_app.visits.services import visit_date_error
 
 TEXT_LIMIT = 5000
 
@@ -138,8 +139,6 @@ class VisitForm(FlaskForm):
     def validate_visited_on(self, field):
         if field.data is None:  # not a date: its own message is already there
             return
-        from inspect_app.visits.services import visit_date_error
-
         message = visit_date_error(self.campaign, field.data)
         if message:
             raise ValidationError(message)

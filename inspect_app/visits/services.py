@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from inspect_app import signals
 from inspect_app.access import is_handed_over
 from inspect_app.auditing import record_event, snapshot
+from inspect_app.clock import today_local
 from inspect_app.extensions import db
 from inspect_app.models import (
     Campaign,
@@ -65,8 +66,6 @@ class VisitInput:
 
 def visit_date_error(campaign: Campaign | None, visited_on: date) -> str | None:
     """Why a visit date is refused (in the future, or outside its campaign), or None."""
-    from inspect_app.templating import today_local
-
     if visited_on > today_local():
         return str(_l("视察日期不能晚于今天。"))
     if campaign is None:

@@ -2,7 +2,8 @@
 
 Created unbound in extensions.py (tasks and periodic tasks are declared at import time) and
 bound by create_app, like every other extension: `init_app` picks the storage from the app
-config and every task runs inside an app context of that app.
+config and every task runs inside an app context of that app. It knows nothing of the app's
+features or its database: Flask-SQLAlchemy ends a task's session with its app context.
 
 Adding periodic work is one line, e.g. in inspect_app/jobs/tasks.py:
 
@@ -41,13 +42,8 @@ class TaskQueue(Huey):
 
         @functools.wraps(func)
         def run(*args, **kwargs):
-            from inspect_app.extensions import db
-
-            with self.flask_app.app_context():
-                try:
-                    return func(*args, **kwargs)
-                finally:
-                    db.session.remove()
+            with self.flask_app.app_context():  # Flask-SQLAlchemy ends the session with it
+                return func(*args, **kwargs)
 
         return run
 

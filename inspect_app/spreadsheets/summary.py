@@ -1,7 +1,7 @@
 """The 周报's written summary, in full sentences, from the week's figures."""
 
-from inspect_app.documents.wording import cn_date
 from inspect_app.spreadsheets.rows import WeekFigures, WeeklyReport
+from inspect_app.spreadsheets.wording import cn_date
 
 
 def period(report: WeeklyReport) -> str:
