@@ -21,6 +21,41 @@ def app_folder(name: str) -> Path:
     return PACKAGE / name if INSTALLED else ROOT / name
 
 
+class InspectApp(Flask):
+    """Flask, with a write request's view run again when SQLite says "database is locked".
+
+    Overriding dispatch_request is Flask's documented way to change how views are called
+    (the "Subclassing Flask" pattern). A write request's view runs inside
+    `database.retrying`: its rows are flushed there, so a write that waited past SQLite's
+    busy timeout runs the view again from a clean session (uploads stay prepared, files
+    rewound, flashed messages as they were) instead of ending in a 500; after
+    DB_LOCK_ATTEMPTS it ends in errors.py's 503, in Chinese.
+    """
+
+    def dispatch_request(self):
+        dispatch = super().dispatch_request
+        if not database.write_intent.get():
+            return dispatch()
+        flashes = list(session.get("_flashes", []))
+
+        def attempt():
+            response = self.make_response(dispatch())
+            if response.status_code < 400:
+                db.session.flush()
+            return response
+
+        def undo():
+            db.session.rollback()
+            if flashes:
+                session["_flashes"] = list(flashes)
+            else:
+                session.pop("_flashes", None)
+            for _name, upload in request.files.items(multi=True):
+                upload.stream.seek(0)
+
+        return database.retrying(attempt, undo, int(self.config["DB_LOCK_ATTEMPTS"]))
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Application factory: defaults, then instance/config.py, then the environment.
 
@@ -28,7 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
     instance folder (database, photos, secret key) away from ./instance.
     """
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("INSPECT_INSTANCE_PATH")
-    app = Flask(
+    app = InspectApp(
         __name__,
         instance_path=instance_path,
         instance_relative_config=True,
@@ -100,6 +135,9 @@ def _instance_secret(path: Path) -> str:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            database.tune(engine)
     migrate.init_app(app, db, directory=str(app_folder("migrations")), render_as_batch=True)
     csrf.init_app(app)
     compress.init_app(app)
@@ -203,35 +241,9 @@ def _refuse_nameless_form_fields(app: Flask) -> None:
 def _register_request_hooks(app: Flask) -> None:
     """One commit point per request: commit after a successful response, roll back otherwise.
 
-    A write request's view runs inside `database.retrying`: its rows are flushed there, so
-    a write that waited past SQLite's busy timeout runs the view again from a clean session
-    (uploads stay prepared, files rewound) instead of ending in a 500.
+    A request that may write (not GET, HEAD or OPTIONS) is marked so that SQLite starts its
+    transaction IMMEDIATE at the first write, and its view is retried on a lock (InspectApp).
     """
-    dispatch = app.dispatch_request
-
-    def dispatch_with_retries():
-        if not database.write_intent.get():
-            return dispatch()
-        flashes = list(session.get("_flashes", []))
-
-        def attempt():
-            response = app.make_response(dispatch())
-            if response.status_code < 400:
-                db.session.flush()
-            return response
-
-        def undo():
-            db.session.rollback()
-            if flashes:
-                session["_flashes"] = list(flashes)
-            else:
-                session.pop("_flashes", None)
-            for _name, upload in request.files.items(multi=True):
-                upload.stream.seek(0)
-
-        return database.retrying(attempt, undo, int(app.config["DB_LOCK_ATTEMPTS"]))
-
-    app.dispatch_request = dispatch_with_retries
 
     @app.before_request
     def mark_writes():

@@ -2,7 +2,8 @@
 
 pysqlite opens transactions lazily and runs a SELECT outside any transaction, so a
 request that reads and then writes fails at once with "database is locked" under
-concurrency. We take control of BEGIN (the SQLAlchemy-documented recipe):
+concurrency. We take control of BEGIN (the SQLAlchemy-documented recipe), with listeners on
+the app's own engine (`tune`), never on every Engine of the process:
 
 - read-only work runs in a plain (deferred) BEGIN: one consistent snapshot, no lock;
 - work marked as writing (`write_intent`: POST requests, `writing()` in commands) reads
@@ -30,10 +31,16 @@ BUSY_TIMEOUT_MS = 5000
 READ_STATEMENTS = ("SELECT", "PRAGMA")
 
 
-@event.listens_for(Engine, "connect")
-def _configure_sqlite(dbapi_connection, _record):
-    if not isinstance(dbapi_connection, sqlite3.Connection):
+def tune(engine: Engine) -> None:
+    """Attach the listeners below to the app's own engine (create_app calls this)."""
+    if engine.dialect.name != "sqlite":
         return
+    event.listen(engine, "connect", _configure_sqlite)
+    event.listen(engine, "begin", _begin_sqlite)
+    event.listen(engine, "before_cursor_execute", _begin_write)
+
+
+def _configure_sqlite(dbapi_connection, _record):
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -43,17 +50,15 @@ def _configure_sqlite(dbapi_connection, _record):
     cursor.close()
 
 
-@event.listens_for(Engine, "begin")
 def _begin_sqlite(connection):
-    if connection.dialect.name != "sqlite" or write_intent.get():
+    if write_intent.get():
         return  # a write transaction begins at its first write statement (_begin_write)
     connection.exec_driver_sql("BEGIN")
 
 
-@event.listens_for(Engine, "before_cursor_execute")
 def _begin_write(connection, cursor, statement, _parameters, _context, _executemany):
     """Open BEGIN IMMEDIATE just before the first statement that writes."""
-    if connection.dialect.name != "sqlite" or not write_intent.get():
+    if not write_intent.get():
         return
     if connection.connection.dbapi_connection.in_transaction:
         return

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import MetaData, func, insert, select, text
+from sqlalchemy import MetaData, create_engine, func, insert, select, text
 
 from inspect_app import create_app
 from inspect_app.extensions import db
@@ -25,6 +25,15 @@ def test_sqlite_runs_in_wal_with_busy_timeout(app):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_sqlite_tuning_stays_on_the_apps_own_engine(app, tmp_path):
+    """Another engine in the same process (a script, a test) keeps SQLite's defaults."""
+    other = create_engine(f"sqlite:///{tmp_path / 'other.sqlite'}")
+    with other.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 0
+    other.dispose()
 
 
 def _revisions(app) -> list[str]:
