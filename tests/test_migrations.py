@@ -1,5 +1,7 @@
 """The Alembic migrations create exactly the schema the models describe, and carry data."""
 
+from pathlib import Path
+
 import instances
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -41,6 +43,16 @@ def _revisions(app) -> list[str]:
     config = app.extensions["migrate"].migrate.get_config()
     script = ScriptDirectory.from_config(config)
     return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
+def test_migration_files_sort_in_the_order_they_apply(app):
+    """Listing migrations/versions by name reads them in apply order, numbered 0001, 0002, …"""
+    with app.app_context():
+        config = app.extensions["migrate"].migrate.get_config()
+    script = ScriptDirectory.from_config(config)
+    in_order = [Path(rev.path).name for rev in reversed(list(script.walk_revisions()))]
+    assert in_order == sorted(in_order)
+    assert [name[:5] for name in in_order] == [f"{n:04d}_" for n in range(1, len(in_order) + 1)]
 
 
 def _copy_demo_rows(source, target) -> dict[str, int]:

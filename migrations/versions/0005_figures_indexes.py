@@ -1,7 +1,10 @@
 """Indexes for the lists' filters and sorts and for the dashboard's figures
 
 Revision ID: 0004_figures_indexes
-Revises: 0001_initial
+Revises: 0003_problem_loop
+
+The file is named for its place in the apply order; the revision id keeps the name it
+was first released with, because deployed databases store it in alembic_version.
 """
 
 from alembic import op

@@ -1,7 +1,10 @@
 """office: accounts' session version, settings, login throttling, notices and outbox
 
 Revision ID: 0007_office
-Revises: 0001_initial
+Revises: 0002_secretary_by_membership
+
+The file is named for its place in the apply order; the revision id keeps the name it
+was first released with, because deployed databases store it in alembic_version.
 """
 from alembic import op
 import sqlalchemy as sa

@@ -1,8 +1,11 @@
 """problem loop: review, hand-over, handling, urges, ratings, reply letters
 
 Revision ID: 0003_problem_loop
-Revises: 0001_initial
+Revises: 0007_office
 Create Date: 2026-11-26 13:29:18.974604
+
+The file is named for its place in the apply order; the revision id keeps the name it
+was first released with, because deployed databases store it in alembic_version.
 
 """
 from alembic import op

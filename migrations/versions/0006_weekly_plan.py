@@ -2,6 +2,9 @@
 
 Revision ID: 0008_weekly_plan
 Revises: 0004_figures_indexes
+
+The file is named for its place in the apply order; the revision id keeps the name it
+was first released with, because deployed databases store it in alembic_version.
 """
 
 import sqlalchemy as sa

@@ -4,6 +4,9 @@ Revision ID: 0010_export_jobs
 Revises: 0008_weekly_plan
 Create Date: 2026-11-26 14:20:00
 
+The file is named for its place in the apply order; the revision id keeps the name it
+was first released with, because deployed databases store it in alembic_version.
+
 """
 
 import sqlalchemy as sa
