@@ -29,8 +29,8 @@ db: $(BIN)/flask $(MO)
 # The development server and one queue worker beside it (exports, periodic cleanup);
 # Ctrl-C stops both.
 run: db
-	$(BIN)/flask cleanup
-	$(BIN)/flask worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	$(BIN)/flask data cleanup
+	$(BIN)/flask jobs worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 serve: $(BIN)/flask $(MO)
@@ -40,7 +40,7 @@ serve: $(BIN)/flask $(MO)
 # A production queue worker beside `make serve` (see README "Background jobs"); no demo data.
 WORKERS ?= 2
 worker: $(BIN)/flask $(MO)
-	$(BIN)/flask worker --workers $(WORKERS)
+	$(BIN)/flask jobs worker --workers $(WORKERS)
 
 test: $(BIN)/flask $(MO)
 	$(BIN)/ruff check .

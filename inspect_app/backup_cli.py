@@ -1,4 +1,5 @@
-"""flask backup OUT / flask restore IN: the database and photo files in one checked archive."""
+"""`flask data backup OUT` and `flask data restore IN`: the database and photo files in one
+checked archive."""
 
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def backup_command(out: Path):
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--check", is_flag=True, help="Only check the archive's hashes; change nothing.")
 def restore_command(archive: Path, check: bool):
-    """Restore ARCHIVE (from `flask backup`) into this instance's empty database and photo folder.
+    """Restore ARCHIVE (`flask data backup`) into this instance's empty database and photo folder.
 
     Every file is checked against the manifest first; a damaged archive is refused whole.
     """
@@ -50,6 +51,3 @@ def restore_command(archive: Path, check: bool):
 
 def _photo_root() -> Path:
     return Path(current_app.config["PHOTO_ROOT"])
-
-
-COMMANDS = (backup_command, restore_command)

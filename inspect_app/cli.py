@@ -1,29 +1,65 @@
-"""Command-line tools: create-user, seed-demo and cleanup."""
+"""The command line: `flask create-user`, `flask seed-demo` and the groups `flask data`,
+`flask export`, `flask import`, `flask jobs` and `flask notices` (each feature keeps its
+own commands; this module puts them together).
+
+The names before the groups (export-ledger, import-projects, worker, send-notices, cleanup,
+backup, …) still work for one release: hidden from `flask --help`, they say their new name.
+"""
+
+import copy
 
 import click
 from flask import Flask, current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
+from inspect_app.backup_cli import backup_command, restore_command
 from inspect_app.database import writing
+from inspect_app.exports.cli import export_group
 from inspect_app.extensions import db
+from inspect_app.imports.cli import import_group
+from inspect_app.jobs.cli import jobs_group
+from inspect_app.jobs.services import run_cleanup
 from inspect_app.models import Department, Group, GroupMember, Role, User
+from inspect_app.notices.cli import notices_group
+
+data_group = AppGroup("data", help="The instance's data: backup, restore, cleanup.")
+
+# old name -> (group, command name in the group), kept for one release
+OLD_NAMES = {
+    "export-ledger": ("export", "ledger"),
+    "export-handover": ("export", "handover"),
+    "export-weekly": ("export", "weekly"),
+    "export-report": ("export", "report"),
+    "import-projects": ("import", "projects"),
+    "import-deputies": ("import", "deputies"),
+    "worker": ("jobs", "worker"),
+    "send-notices": ("notices", "send"),
+    "send-reminders": ("notices", "remind"),
+    "backup": ("data", "backup"),
+    "restore": ("data", "restore"),
+    "cleanup": ("data", "cleanup"),
+}
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
-    app.cli.add_command(cleanup_command)
-    app.cli.add_command(send_notices_command)
-    app.cli.add_command(send_reminders_command)
-    from inspect_app.jobs.cli import worker_command
+    groups = (data_group, export_group, import_group, jobs_group, notices_group)
+    for group in groups:
+        app.cli.add_command(group)
+    by_name = {group.name: group for group in groups}
+    for old, (group, name) in OLD_NAMES.items():
+        app.cli.add_command(old_name(by_name[group].commands[name], old, f"{group} {name}"))
 
-    app.cli.add_command(worker_command)
-    from inspect_app import backup_cli
-    from inspect_app.exports.cli import COMMANDS
 
-    for command in (*COMMANDS, *backup_cli.COMMANDS):
-        app.cli.add_command(command)
+def old_name(command: click.Command, old: str, new: str) -> click.Command:
+    """`command` under its name from before the groups: hidden from help, says the new one."""
+    alias = copy.copy(command)
+    alias.name = old
+    alias.hidden = True
+    alias.deprecated = f"Use `flask {new}`; `flask {old}` goes away in the next release."
+    return alias
 
 
 @click.command("create-user")
@@ -92,13 +128,11 @@ def seed_demo_command(if_empty):
     click.secho(banner, fg="red", bold=True)
 
 
-@click.command("cleanup")
+@data_group.command("cleanup")
 @with_appcontext
 def cleanup_command():
     """Remove uploads never saved (older than a day), photo files with no row, temp leftovers,
     and export files past their keeping time (the worker also runs this every hour)."""
-    from inspect_app.jobs.services import run_cleanup
-
     report = run_cleanup()
     click.echo(
         f"cleanup: {report['pending_rows']} unsaved uploads, {report['orphan_files']} files "
@@ -107,28 +141,5 @@ def cleanup_command():
     )
 
 
-@click.command("send-notices")
-@with_appcontext
-def send_notices_command():
-    """Send the e-mails and SMS waiting in the outbox (retries those that failed earlier)."""
-    from inspect_app.notices.delivery import deliver_due
-
-    counts = deliver_due(limit=10_000)
-    click.echo("notices: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "none due"))
-
-
-@click.command("send-reminders")
-@with_appcontext
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="For testing.")
-def send_reminders_command(today):
-    """Remind departments of deadlines (for cron); running it twice sends nothing twice."""
-    from inspect_app.clock import today_local
-    from inspect_app.notices.delivery import deliver_due
-    from inspect_app.notices.reminders import send_reminders
-
-    with writing():
-        made = send_reminders(today.date() if today else today_local())
-        db.session.commit()
-    counts = deliver_due(limit=10_000)
-    sent = ", ".join(f"{k} {v}" for k, v in counts.items()) or "nothing to send"
-    click.echo(f"reminders: {made} new notices; outbox: {sent}")
+data_group.add_command(backup_command)
+data_group.add_command(restore_command)

@@ -278,7 +278,7 @@ def store_photo(processed: ProcessedPhoto, root: Path, storage_key: str) -> None
 
 
 # A staged file on a filesystem without O_TMPFILE: named like the atomic writes' temporary
-# files, so `flask cleanup` (photo_files/cleanup.py) removes one a killed worker left.
+# files, so `flask data cleanup` (photo_files/cleanup.py) removes one a killed worker left.
 PENDING_PREFIX = ".tmp-"
 
 

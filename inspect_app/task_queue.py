@@ -58,7 +58,7 @@ class TaskQueue(Huey):
         )
 
     def run_pending(self) -> int:
-        """Execute every task waiting in the queue here and now (tests, `flask worker --once`)."""
+        """Execute every task waiting in the queue here and now (tests, `flask jobs worker`)."""
         count = 0
         while (task := self.dequeue()) is not None:
             self.execute(task)

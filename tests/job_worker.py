@@ -1,4 +1,4 @@
-"""An app factory for a test's queue consumer (`FLASK_APP=job_worker:paused_app flask worker`).
+"""An app factory for a test's queue consumer (`FLASK_APP=job_worker:paused_app flask jobs worker`).
 
 The configuration comes from INSPECT_* variables like any deployment. `paused_app` holds every
 export once it has written a few rows, so that a test can kill the worker in the middle.

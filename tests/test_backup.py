@@ -1,4 +1,5 @@
-"""flask backup under writes, flask restore into an empty instance, damaged archives refused."""
+"""flask data backup under writes, flask data restore into an empty instance, damaged archives
+refused."""
 
 import io
 import tarfile
@@ -130,7 +131,7 @@ def test_backup_taken_while_writing_restores_every_row_and_file(app, demo, tmp_p
     try:
         writer.wait_for(3)
         archive = tmp_path / "backup.tar"
-        result = app.test_cli_runner().invoke(args=["backup", str(archive)])
+        result = app.test_cli_runner().invoke(args=["data", "backup", str(archive)])
         assert result.exit_code == 0, result.output
         saved_at_backup = writer.saved
         writer.wait_for(saved_at_backup + 2)  # writes go on after the backup too
@@ -141,7 +142,7 @@ def test_backup_taken_while_writing_restores_every_row_and_file(app, demo, tmp_p
 
     target, target_url = _empty_instance(tmp_path, "restored")
     try:
-        result = target.test_cli_runner().invoke(args=["restore", str(archive)])
+        result = target.test_cli_runner().invoke(args=["data", "restore", str(archive)])
         assert result.exit_code == 0, result.output
         _with_dispose(target)
         source, restored = _rows(app.config["SQLALCHEMY_DATABASE_URI"]), _rows(target_url)
@@ -188,29 +189,29 @@ def _damage(archive: Path, member_prefix: str) -> None:
 
 def test_restore_refuses_a_damaged_archive_and_a_database_with_data(app, tmp_path):
     archive = tmp_path / "backup.tar"
-    assert app.test_cli_runner().invoke(args=["backup", str(archive)]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["data", "backup", str(archive)]).exit_code == 0
     target, target_url = _empty_instance(tmp_path, "target")
     try:
-        check = target.test_cli_runner().invoke(args=["restore", "--check", str(archive)])
+        check = target.test_cli_runner().invoke(args=["data", "restore", "--check", str(archive)])
         assert check.exit_code == 0 and "intact" in check.output
 
         damaged = tmp_path / "damaged.tar"
         damaged.write_bytes(archive.read_bytes())
         _damage(damaged, "photos/")
-        result = target.test_cli_runner().invoke(args=["restore", str(damaged)])
+        result = target.test_cli_runner().invoke(args=["data", "restore", str(damaged)])
         assert result.exit_code != 0 and "damaged" in result.output
         assert "does not match its SHA-256" in result.output
 
         truncated = tmp_path / "truncated.tar"
         truncated.write_bytes(archive.read_bytes()[: archive.stat().st_size // 3])
-        result = target.test_cli_runner().invoke(args=["restore", str(truncated)])
+        result = target.test_cli_runner().invoke(args=["data", "restore", str(truncated)])
         assert result.exit_code != 0 and "damaged" in result.output
 
         _with_dispose(target)
         assert _rows(target_url) == {}  # nothing was restored from a bad archive
         assert not Path(target.config["PHOTO_ROOT"]).exists()
 
-        result = app.test_cli_runner().invoke(args=["restore", str(archive)])
+        result = app.test_cli_runner().invoke(args=["data", "restore", str(archive)])
         assert result.exit_code != 0 and "not empty" in result.output
     finally:
         instances.drop(target_url)

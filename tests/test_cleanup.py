@@ -1,4 +1,4 @@
-"""`flask cleanup`: unsaved uploads, files with no row and temporary leftovers go away."""
+"""`flask data cleanup`: unsaved uploads, files with no row and temporary leftovers go away."""
 
 import os
 import time
@@ -41,7 +41,7 @@ def test_cleanup_removes_stale_uploads_orphans_and_temp_files(app, client, login
     for path in (orphan, leftover, *photo_paths(root, attached_key)):
         _age(path, 3)
 
-    result = runner.invoke(args=["cleanup"])
+    result = runner.invoke(args=["data", "cleanup"])
     assert result.exit_code == 0, result.output
     assert "1 unsaved uploads, 1 files without a photo row, 1 temporary files" in result.output
     with app.app_context():
@@ -56,4 +56,4 @@ def test_cleanup_removes_stale_uploads_orphans_and_temp_files(app, client, login
 def test_make_run_cleans_up_before_serving():
     makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
     recipe = makefile.split("\nrun:")[1].split("\n\n")[0]
-    assert recipe.index("flask cleanup") < recipe.index("flask run")
+    assert recipe.index("flask data cleanup") < recipe.index("flask run")

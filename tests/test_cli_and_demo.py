@@ -195,3 +195,23 @@ def test_readme_names_exactly_the_demo_accounts(app):
             u for u in db.session.scalars(select(User.username)) if re.fullmatch(r"[ds]\d+", u)
         }
     assert numbered == claimed
+
+
+def test_commands_come_in_groups_and_the_old_names_still_work(runner, tmp_path):
+    listed = runner.invoke(args=["--help"]).output
+    for group in ("data", "export", "import", "jobs", "notices"):
+        assert f"\n  {group} " in listed
+    names = [line.split()[0] for line in listed.split("Commands:")[1].splitlines() if line.strip()]
+    assert not {"export-ledger", "import-projects", "send-notices", "worker", "cleanup"} & set(
+        names
+    )
+    new = runner.invoke(args=["notices", "send"])
+    old = runner.invoke(args=["send-notices"])
+    assert new.exit_code == old.exit_code == 0
+    assert new.output == "notices: none due\n"
+    assert "notices: none due" in old.output and "Use `flask notices send`" in old.output
+    out = tmp_path / "ledger.xlsx"
+    exported = runner.invoke(args=["export-ledger", "--no-images", "--out", str(out)])
+    assert exported.exit_code == 0 and out.stat().st_size > 0
+    assert "Use `flask export ledger`" in exported.output
+    assert runner.invoke(args=["worker", "--help"]).exit_code == 0

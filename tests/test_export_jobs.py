@@ -232,7 +232,7 @@ def _worker(app, tmp_path, factory: str) -> subprocess.Popen:
                 "REDIS_URL", "QUEUE_NAME"):  # fmt: skip
         if app.config_for_workers.get(key):
             env[f"INSPECT_{key}"] = str(app.config_for_workers[key])
-    command = [str(Path(sys.executable).parent / "flask"), "worker", "--no-periodic"]
+    command = [str(Path(sys.executable).parent / "flask"), "jobs", "worker", "--no-periodic"]
     with (tmp_path / f"worker-{factory.replace(':', '-')}.log").open("w") as log:
         return subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
 

@@ -422,27 +422,27 @@ def test_weekly_default_week(today, monday):
 
 def test_command_line_exports(runner, tmp_path, demo):
     out = tmp_path / "ledger.xlsx"
-    result = runner.invoke(args=["export-ledger", "--out", str(out), "--no-images"])
+    result = runner.invoke(args=["export", "ledger", "--out", str(out), "--no-images"])
     assert result.exit_code == 0, result.output
     book = load_workbook(out)
     assert book["问题台账"]["A1"].value == "2025年重大项目集中视察问题台账"
     assert len(data_rows(book["问题台账"])) == 56 and book["照片"]._images == []
     folder = tmp_path / "handover"
-    result = runner.invoke(args=["export-handover", "--out", str(folder), "--assigned-from",
+    result = runner.invoke(args=["export", "handover", "--out", str(folder), "--assigned-from",
                                  "2000-01-01", "--assigned-to", "2099-12-31"])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert (folder / "交办单_市住房和城乡建设局.xlsx").exists()
     assert (folder / "交办函_市住房和城乡建设局.docx").exists()
-    args = ["export-weekly", "--group", str(demo["group"]), "--from", "2025-07-01", "--to",
+    args = ["export", "weekly", "--group", str(demo["group"]), "--from", "2025-07-01", "--to",
             "2025-07-31"]  # fmt: skip
     weekly = tmp_path / "weekly.xlsx"
     result = runner.invoke(args=[*args, "--out", str(weekly)])
     assert result.exit_code == 0 and load_workbook(weekly).sheetnames == ["周报"]
     result = runner.invoke(args=[*args, "--word", "--out", str(tmp_path / "weekly.docx")])
     assert result.exit_code == 0 and (tmp_path / "weekly.docx").exists()
-    result = runner.invoke(args=["export-report", "--out", str(tmp_path / "report.docx")])
+    result = runner.invoke(args=["export", "report", "--out", str(tmp_path / "report.docx")])
     assert result.exit_code == 0 and (tmp_path / "report.docx").exists()
-    assert runner.invoke(args=["export-weekly"]).exit_code != 0
+    assert runner.invoke(args=["export", "weekly"]).exit_code != 0
 
 
 def test_a_batch_with_nothing_to_send_says_so_instead_of_an_empty_file(client, login, demo):

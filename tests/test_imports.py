@@ -183,11 +183,11 @@ def test_only_staff_may_import(client, login):
 def test_command_line_import(runner, tmp_path, app):
     path = tmp_path / "projects.xlsx"
     path.write_bytes(xlsx(PROJECTS))
-    result = runner.invoke(args=["import-projects", str(path)])
+    result = runner.invoke(args=["import", "projects", str(path)])
     assert result.exit_code == 0 and "3 created" in result.output
-    result = runner.invoke(args=["import-projects", str(path)])
+    result = runner.invoke(args=["import", "projects", str(path)])
     assert result.exit_code == 0 and "3 updated" in result.output
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(b"not a workbook")
-    result = runner.invoke(args=["import-projects", str(bad)])
+    result = runner.invoke(args=["import", "projects", str(bad)])
     assert result.exit_code != 0 and "不是 Excel 文件" in result.output

@@ -306,10 +306,10 @@ def test_send_notices_command_sends_what_waits(app, runner, demo, sms_gateway):
     url, handler = sms_gateway
     app.config.update(SMS_URL=url + "/send?to={phone}&msg={text}")
     _send(app, "problem", _problem(app, demo)["id"], "assign")
-    result = runner.invoke(args=["send-notices"])
+    result = runner.invoke(args=["notices", "send"])
     assert result.exit_code == 0 and "sent" in result.output
     assert handler.received
-    again = runner.invoke(args=["send-notices"])
+    again = runner.invoke(args=["notices", "send"])
     assert "none due" in again.output
 
 
@@ -329,15 +329,17 @@ def _deadline_in(app, problem_id, days):
 def test_send_reminders_twice_sends_once(app, runner, demo):
     problem = _problem(app, demo)
     today = _deadline_in(app, problem["id"], 7)
-    first = runner.invoke(args=["send-reminders", "--today", today.isoformat()])
+    first = runner.invoke(args=["notices", "remind", "--today", today.isoformat()])
     assert first.exit_code == 0, first.output
     found = _notified(app)
     assert problem["departments"] <= set(found)
     mine = {u: [t for t in texts if problem["code"] in t] for u, texts in found.items()}
     assert all(len(mine[u]) == 1 and "7 天" in mine[u][0] for u in problem["departments"])
-    runner.invoke(args=["send-reminders", "--today", today.isoformat()])
+    runner.invoke(args=["notices", "remind", "--today", today.isoformat()])
     assert _notified(app) == found
-    one_day = runner.invoke(args=["send-reminders", "--today", (today + timedelta(6)).isoformat()])
+    one_day = runner.invoke(
+        args=["notices", "remind", "--today", (today + timedelta(6)).isoformat()]
+    )
     assert one_day.exit_code == 0
     texts = _notified(app)[sorted(problem["departments"])[0]]
     assert sum(problem["code"] in t for t in texts) == 2
@@ -350,14 +352,14 @@ def test_no_reminder_far_from_the_deadline_or_for_closed_problems(app, runner, d
         for other in db.session.scalars(select(Problem).where(Problem.id != problem["id"])):
             other.deadline = None
         db.session.commit()
-    runner.invoke(args=["send-reminders", "--today", today.isoformat()])
+    runner.invoke(args=["notices", "remind", "--today", today.isoformat()])
     assert _notified(app) == {}
     with app.app_context():
         closed = db.session.get(Problem, problem["id"])
         closed.status = ProblemStatus.CLOSED
         closed.deadline = today + timedelta(days=1)
         db.session.commit()
-    runner.invoke(args=["send-reminders", "--today", today.isoformat()])
+    runner.invoke(args=["notices", "remind", "--today", today.isoformat()])
     assert _notified(app) == {}
 
 
@@ -372,7 +374,7 @@ def test_reminder_schedule_comes_from_the_settings(app, runner, demo):
         db.session.add(Setting(key="reminder_days", value=[3]))
         db.session.commit()
         assert db.session.scalar(select(Department.id))
-    runner.invoke(args=["send-reminders", "--today", today.isoformat()])
+    runner.invoke(args=["notices", "remind", "--today", today.isoformat()])
     assert set(_notified(app)) == problem["departments"]
 
 

@@ -28,16 +28,16 @@ SHEET_HEADINGS = {*STATISTICS_HEADINGS, "本周及累计", "二、发现的主�
                   "一、本周开展情况", "四、下周安排"}  # fmt: skip
 DOCUMENT_HEADING = re.compile(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
 DOCUMENTS = {
-    "ledger": ("export-ledger", "--out", "{dir}/ledger.xlsx"),
-    "ledger_a3": ("export-ledger", "--paper", "A3", "--out", "{dir}/ledger_a3.xlsx"),
-    "handover": ("export-handover", "--assigned-from", "2000-01-01", "--out", "{dir}/handover"),
-    "weekly": ("export-weekly", "--group", "{group}", "--from", "2025-06-30", "--to",
+    "ledger": ("export", "ledger", "--out", "{dir}/ledger.xlsx"),
+    "ledger_a3": ("export", "ledger", "--paper", "A3", "--out", "{dir}/ledger_a3.xlsx"),
+    "handover": ("export", "handover", "--assigned-from", "2000-01-01", "--out", "{dir}/handover"),
+    "weekly": ("export", "weekly", "--group", "{group}", "--from", "2025-06-30", "--to",
                "2025-07-06", "--out", "{dir}/weekly.xlsx"),
-    "weekly_word": ("export-weekly", "--word", "--group", "{group}", "--from", "2025-06-30",
+    "weekly_word": ("export", "weekly", "--word", "--group", "{group}", "--from", "2025-06-30",
                     "--to", "2025-07-06", "--out", "{dir}/weekly_word.docx"),
-    "weekly_long": ("export-weekly", "--group", "{group}", "--from", "2025-07-21", "--to",
+    "weekly_long": ("export", "weekly", "--group", "{group}", "--from", "2025-07-21", "--to",
                     "2025-07-27", "--out", "{dir}/weekly_long.xlsx"),
-    "report": ("export-report", "--out", "{dir}/report.docx"),
+    "report": ("export", "report", "--out", "{dir}/report.docx"),
 }  # fmt: skip
 # a problem described at length (15 lines in its column): its row must hold every line
 LONG_DESCRIPTION = "".join(

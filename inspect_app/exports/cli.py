@@ -1,24 +1,21 @@
-"""Command-line exports and imports: export-ledger, export-handover, export-weekly, import-*."""
+"""`flask export ledger|handover|weekly|report`: the exports from the command line, with staff
+scope, written into EXPORT_DIR (exports/ in a checkout)."""
 
 from datetime import datetime
 from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
-from sqlalchemy import select
 
 from inspect_app.clock import SHANGHAI
-from inspect_app.database import writing
 from inspect_app.exports import report, services
 from inspect_app.exports import weekly as weekly_reports
 from inspect_app.extensions import db
-from inspect_app.imports import services as imports
 from inspect_app.listing.filters import Filters
 from inspect_app.models import Campaign, Group, Role, User
 from inspect_app.spreadsheets.handover import safe_file_name, unique_names
-from inspect_app.spreadsheets.imports import ImportFileError
 
 COMMON = [
     click.option("--campaign", "campaign_id", type=int, help="Campaign id (default: the latest)."),
@@ -74,7 +71,7 @@ def _write(path: Path, write) -> None:
     partial.replace(path)
 
 
-@click.command("export-ledger")
+@click.command("ledger")
 @common_options
 def export_ledger_command(campaign_id, group_id, date_from, date_to, out, no_images, paper):
     """Write the problem ledger (问题台账) workbook."""
@@ -90,7 +87,7 @@ def _day(value):
     return value.date() if value else None
 
 
-@click.command("export-handover")
+@click.command("handover")
 @click.option("--campaign", "campaign_id", type=int, help="Campaign id (default: the latest).")
 @click.option("--assigned-from", type=click.DateTime(["%Y-%m-%d"]), help="交办日期 from.")
 @click.option("--assigned-to", type=click.DateTime(["%Y-%m-%d"]), help="交办日期 up to.")
@@ -127,7 +124,7 @@ def export_handover_command(campaign_id, assigned_from, assigned_to, ids, number
             click.echo(str(path))
 
 
-@click.command("export-weekly")
+@click.command("weekly")
 @common_options
 @click.option("--word", is_flag=True, help="Write the Word document instead of the workbook.")
 def export_weekly_command(campaign_id, group_id, date_from, date_to, out, no_images, paper, word):
@@ -152,7 +149,7 @@ def export_weekly_command(campaign_id, group_id, date_from, date_to, out, no_ima
     click.echo(str(path))
 
 
-@click.command("export-report")
+@click.command("report")
 @click.option("--campaign", "campaign_id", type=int, help="Campaign id (default: the latest).")
 @click.option("--out", type=click.Path(path_type=Path), help="Output file (default: exports/).")
 @with_appcontext
@@ -168,57 +165,13 @@ def export_report_command(campaign_id, out):
     click.echo(str(path))
 
 
-def _report(outcome) -> None:
-    if not outcome.ok:
-        for error in outcome.errors:
-            click.echo(str(error), err=True)
-        raise click.ClickException(f"{len(outcome.errors)} errors; nothing was imported")
-    click.echo(f"imported: {outcome.created} created, {outcome.updated} updated")
-    for name, phone, password in outcome.passwords:
-        click.echo(f"  new account {phone} {name}: initial password {password}")
-
-
-@click.command("import-projects")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@with_appcontext
-def import_projects_command(path: Path):
-    """Import the project list (重大项目清单) from an .xlsx file."""
-    with writing():
-        try:
-            outcome = imports.import_projects(None, path.read_bytes())
-        except ImportFileError as error:
-            raise click.ClickException(str(error)) from error
-        _report(outcome)
-        db.session.commit()
-
-
-@click.command("import-deputies")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--campaign", "campaign_id", type=int, help="Campaign id (default: the latest).")
-@with_appcontext
-def import_deputies_command(path: Path, campaign_id):
-    """Import the deputy roster (代表名单) from an .xlsx file."""
-    campaign = (
-        db.session.get(Campaign, campaign_id)
-        if campaign_id
-        else db.session.scalar(select(Campaign).order_by(Campaign.id.desc()))
-    )
-    if campaign is None:
-        raise click.ClickException("no campaign")
-    with writing():
-        try:
-            outcome = imports.import_deputies(None, path.read_bytes(), campaign)
-        except ImportFileError as error:
-            raise click.ClickException(str(error)) from error
-        _report(outcome)
-        db.session.commit()
-
-
-COMMANDS = (
+export_group = AppGroup(
+    "export", help="Write the ledger, 交办单/交办函, 周报 or 视察报告 (into exports/)."
+)
+for command in (
     export_ledger_command,
     export_handover_command,
     export_weekly_command,
     export_report_command,
-    import_projects_command,
-    import_deputies_command,
-)
+):
+    export_group.add_command(command)

@@ -1,12 +1,14 @@
-"""`flask worker`: the queue consumer that runs export jobs and the periodic work."""
+"""`flask jobs worker`: the queue consumer that runs export jobs and the periodic work."""
 
 import logging
 
 import click
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
 from inspect_app.database import writing
 from inspect_app.extensions import db, queue
+from inspect_app.jobs import tasks  # noqa: F401 - registers the periodic tasks
+from inspect_app.jobs.services import recover_interrupted
 
 
 @click.command("worker")
@@ -17,9 +19,6 @@ from inspect_app.extensions import db, queue
 )
 def worker_command(workers, no_periodic):
     """Run the job queue consumer (SQLite queue in the instance folder, or REDIS_URL)."""
-    from inspect_app.jobs import tasks  # noqa: F401 - registers the tasks
-    from inspect_app.jobs.services import recover_interrupted
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     with writing():
         report = recover_interrupted()
@@ -30,3 +29,7 @@ def worker_command(workers, no_periodic):
         workers=workers, periodic=not no_periodic, worker_type="thread"
     )
     consumer.run()
+
+
+jobs_group = AppGroup("jobs", help="The background job queue (exports, periodic work).")
+jobs_group.add_command(worker_command)

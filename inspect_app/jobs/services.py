@@ -363,7 +363,7 @@ def remove_old_exports(now: datetime, wall_clock: float | None = None) -> dict:
 
 
 def run_cleanup(now: datetime | None = None) -> dict:
-    """Everything `flask cleanup` and the periodic task remove, in one transaction."""
+    """Everything `flask data cleanup` and the periodic task remove, in one transaction."""
     now = now or utcnow()
     with writing():
         photos = clean_photo_store(Path(current_app.config["PHOTO_ROOT"]), now)

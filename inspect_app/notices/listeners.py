@@ -114,7 +114,7 @@ def deliver_after_response(response):
             with app.app_context():
                 try:
                     deliver_due()
-                except Exception:  # the outbox keeps it; `flask send-notices` retries
+                except Exception:  # the outbox keeps it; `flask notices send` retries
                     app.logger.exception("sending notices failed")
 
         response.call_on_close(deliver)

@@ -1,4 +1,4 @@
-"""Deadline reminders for departments, for `flask send-reminders` (cron): idempotent."""
+"""Deadline reminders for departments, for `flask notices remind` (cron): idempotent."""
 
 from datetime import date
 
