@@ -1,5 +1,5 @@
 # Two commands matter: `make run` and `make test`. Everything else is plumbing.
-# `make serve` is production: gunicorn with gunicorn.conf.py, no demo data.
+# `make serve` is production: gunicorn with inspect_app/gunicorn_conf.py, no demo data.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -35,7 +35,7 @@ run: db
 
 serve: $(BIN)/flask $(MO)
 	$(BIN)/flask db upgrade
-	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) 'inspect_app:create_app()'
+	$(BIN)/gunicorn -c python:inspect_app.gunicorn_conf --bind $(HOST):$(PORT) 'inspect_app:create_app()'
 
 # A production queue worker beside `make serve` (see README "Background jobs"); no demo data.
 WORKERS ?= 2

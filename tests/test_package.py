@@ -1,4 +1,5 @@
-"""The built wheel carries templates, static files, migrations and translations, and serves.
+"""The built wheel carries templates, static files, migrations and translations, and serves
+with the production command (gunicorn with the settings that ship in the package).
 
 Offline: the wheel is built without build isolation, installed with --no-deps into a fresh
 venv that borrows the project venv's packages through a .pth file, and run from a folder
@@ -28,6 +29,7 @@ SHIPPED = (
     "inspect_app/migrations/script.py.mako",
     "inspect_app/migrations/versions/0001_initial_schema.py",
     "inspect_app/translations/en/LC_MESSAGES/messages.mo",
+    "inspect_app/gunicorn_conf.py",
 )
 
 
@@ -76,9 +78,11 @@ def test_the_installed_wheel_migrates_and_serves_from_any_folder(wheel, tmp_path
     environment = {
         key: value for key, value in os.environ.items() if not key.startswith(("INSPECT_", "FLASK"))
     }
+    access_log = tmp_path / "access.log"
     environment.update(
         INSPECT_INSTANCE_PATH=str(tmp_path / "instance"),
         PYTHONDONTWRITEBYTECODE="1",
+        GUNICORN_ACCESS_LOG=str(access_log),  # read by inspect_app/gunicorn_conf.py
     )
     environment.pop("DATABASE_URL", None)
 
@@ -98,8 +102,9 @@ def test_the_installed_wheel_migrates_and_serves_from_any_folder(wheel, tmp_path
     assert upgrade.returncode == 0, upgrade.stderr
     assert (tmp_path / "instance" / "inspect.sqlite").exists()
 
+    production = ["-m", "gunicorn", "-c", "python:inspect_app.gunicorn_conf"]  # as in README
     server = subprocess.Popen(
-        [python, "-m", "gunicorn", "-w", "1", "--bind", "127.0.0.1:0", "inspect_app:create_app()"],
+        [python, *production, "-w", "1", "--bind", "127.0.0.1:0", "inspect_app:create_app()"],
         cwd=elsewhere,
         env=environment,
         stderr=subprocess.PIPE,
@@ -125,6 +130,8 @@ def test_the_installed_wheel_migrates_and_serves_from_any_folder(wheel, tmp_path
         css = re.search(r'href="(/static/[^"]+\.css[^"]*)"', page).group(1)
         with urllib.request.urlopen(f"{base}{css}", timeout=30) as response:
             assert response.status == 200 and len(response.read()) > 100
+        # the shipped settings are in force: their access log format ends in the time in µs
+        assert re.search(r'"GET /healthz HTTP/1\.1" 200 2 \d+us ', access_log.read_text())
     finally:
         server.terminate()
         server.wait(timeout=60)

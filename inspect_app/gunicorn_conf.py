@@ -1,5 +1,7 @@
-"""gunicorn settings for `make serve` (production). Every value can be overridden on the
-command line or through the GUNICORN_* environment variables read below.
+"""gunicorn settings for production: `gunicorn -c python:inspect_app.gunicorn_conf
+'inspect_app:create_app()'` (what `make serve` runs). They travel with the package, so the
+same command works from an installed wheel in any folder. Every value can be overridden on
+the command line or through the GUNICORN_* environment variables read below.
 
 Sized for a 2-core server behind a reverse proxy (nginx, Caddy) that terminates HTTPS and
 buffers request bodies, so a slow phone upload never holds a worker while it trickles in.
