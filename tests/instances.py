@@ -1,11 +1,12 @@
-"""Test databases: a demo database built once per session, and a fresh copy for each app.
+"""Test databases: a demo database built once per session, and copies of it for the tests.
 
 SQLite by default (the file is copied). With INSPECT_TEST_DATABASE_URL set to a PostgreSQL
-URL (a role that may create databases), the demo is built in a template database. A test's
-first app gets one working database, put back to the demo rows before each test (TRUNCATE,
-then COPY of the rows kept in memory: much faster than CREATE DATABASE; if a test migrated
-it, a new copy of the template); any further app or empty database is created for the test
-and dropped when it ends.
+URL (a role that may create databases), the demo is built in a template database. The
+session's working database (`working_copy`) is put back to the demo before each test that
+uses it: on SQLite the demo file copied over it, on PostgreSQL TRUNCATE, then COPY of the rows
+kept in memory (much faster than CREATE DATABASE; if a test migrated it, a new copy of the
+template). Any further app or empty database is created for the test and dropped when it
+ends. Names carry the process id, so pytest-xdist workers never share a database.
 """
 
 import itertools
@@ -29,17 +30,26 @@ def demo_url(folder: Path) -> str:
     return f"sqlite:///{folder / 'inspect.sqlite'}"
 
 
-def copy_of_demo(demo_folder: Path, folder: Path, reuse: bool = False) -> str:
-    """A fresh database holding the demo data; its URL.
-
-    reuse: on PostgreSQL, the session's working database reset to the demo rows.
-    """
-    if ON_POSTGRES and reuse:
-        return _working.reset()
+def copy_of_demo(demo_folder: Path, folder: Path) -> str:
+    """A new database holding the demo data, beside the working copy; its URL."""
     if ON_POSTGRES:
         return _create(f"inspect_t{os.getpid()}_{next(_names)}", template=demo_url_name())
     shutil.copy(demo_folder / "inspect.sqlite", folder / "inspect.sqlite")
     return f"sqlite:///{folder / 'inspect.sqlite'}"
+
+
+def working_copy(demo_folder: Path, folder: Path) -> str:
+    """The session's working database put back to the demo data; its URL (always the same).
+
+    No connection to it may be open (SQLite: its write-ahead log goes with the old file).
+    """
+    if ON_POSTGRES:
+        return _working.reset()
+    target = folder / "inspect.sqlite"
+    for leftover in ("-wal", "-shm", "-journal"):
+        Path(f"{target}{leftover}").unlink(missing_ok=True)
+    shutil.copyfile(demo_folder / "inspect.sqlite", target)
+    return f"sqlite:///{target}"
 
 
 def empty_database(folder: Path) -> str:

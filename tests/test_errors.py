@@ -1,8 +1,15 @@
 """The server keeps serving: a database error gets the plain Chinese 500 page."""
 
+import pytest
 from sqlalchemy import event, text
 
 from inspect_app.extensions import db
+
+
+@pytest.fixture
+def app(make_app):
+    """An app of this test's own: it gains a route."""
+    return make_app()
 
 
 def test_database_error_page_rolls_back_and_never_queries(app, client, login):

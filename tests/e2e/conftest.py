@@ -12,8 +12,9 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def live_server(make_app):
-    app = make_app(SECRET_KEY="e2e", TESTING=False)
+def live_server(app):
+    """The session's app (put back to the demo) served on a free port, errors as in production."""
+    app.config.update(SECRET_KEY="e2e", TESTING=False)  # both read per request; put back after
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
