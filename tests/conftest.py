@@ -6,7 +6,8 @@ Building an app costs about a second (every URL rule compiled), so `app` is the 
 every test: before each test that asks for it, its database and photo folder are put back to
 the demo, its settings to those it was built with, and the process's caches and its task
 queue emptied. A test that needs other settings at start-up, or adds routes or hooks, builds
-its own with make_app(**settings).
+its own with make_app(**settings). The demo users' passwords carry a cheap hash here (tests
+only: the app and `flask seed-demo` keep the default), so a login costs no scrypt.
 """
 
 import copy
@@ -18,8 +19,9 @@ from pathlib import Path
 import instances
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import select, text
-from support import csrf_token
+from sqlalchemy import select, text, update
+from support import TEST_PASSWORD_METHOD, csrf_token
+from werkzeug.security import generate_password_hash
 
 from inspect_app import create_app
 from inspect_app.database import writing
@@ -83,6 +85,8 @@ def demo_folder(tmp_path_factory) -> Path:
         upgrade()
         with writing():
             seed_demo(app.config["PHOTO_ROOT"])
+            cheap = generate_password_hash(DEMO_PASSWORD, method=TEST_PASSWORD_METHOD)
+            db.session.execute(update(User).values(password_hash=cheap))
             db.session.commit()
         (folder / "ids").write_text(repr(_demo_ids()))
         db.session.rollback()  # end the read before the checkpoint

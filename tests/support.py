@@ -15,3 +15,7 @@ def csrf_token(client, url: str) -> str:
     match = CSRF_FIELD.search(page)
     assert match, f"no CSRF token on {url}"
     return match.group(1) or match.group(2)
+
+
+# The demo users' password hash in tests: one PBKDF2 round instead of scrypt (tests only).
+TEST_PASSWORD_METHOD = "pbkdf2:sha256:1"
