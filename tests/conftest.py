@@ -8,6 +8,9 @@ the demo, its settings to those it was built with, and the process's caches and 
 queue emptied. A test that needs other settings at start-up, or adds routes or hooks, builds
 its own with make_app(**settings). The demo users' passwords carry a cheap hash here (tests
 only: the app and `flask seed-demo` keep the default), so a login costs no scrypt.
+
+New rows for a test come from the factories in tests/factories.py (make_problem, make_visit,
+make_user, …) rather than from counting the demo.
 """
 
 import copy
@@ -28,6 +31,8 @@ from inspect_app.database import writing
 from inspect_app.demo.seed import DEMO_PASSWORD, seed_demo
 from inspect_app.extensions import db, queue
 from inspect_app.models import Department, Group, Problem, User, Visit
+
+pytest_plugins = ("factories",)
 
 
 def _config(folder: Path, database_url: str) -> dict:

@@ -19,3 +19,13 @@ def csrf_token(client, url: str) -> str:
 
 # The demo users' password hash in tests: one PBKDF2 round instead of scrypt (tests only).
 TEST_PASSWORD_METHOD = "pbkdf2:sha256:1"
+
+
+def row_count(app, model, *where) -> int:
+    """How many rows of a model (matching `where`) the app's database holds now."""
+    from sqlalchemy import func, select
+
+    from inspect_app.extensions import db
+
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).where(*where))

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import event, func, insert, select
+from support import row_count
 
 from inspect_app.clock import today_local
 from inspect_app.dashboard import stats
@@ -294,11 +295,20 @@ def test_department_may_not_search_people(client, login):
     assert _search(client, "/search/people.json?q=陈", token).status_code == 404
 
 
-def test_ledger_counts_every_problem_and_a_page_past_the_end_shows_the_last(client, login):
+def test_ledger_counts_every_problem_and_a_page_past_the_end_shows_the_last(
+    app, client, login, make_problem
+):
+    make_problem(state="reviewed", suggestion="建议加快审批。")  # the counts follow the rows
+    size = app.config["PAGE_SIZE"]
+    problems, suggestions = row_count(app, Problem), row_count(app, Suggestion)
+    pages = -(-problems // size)
     login("demo-staff")
-    assert "第 1 / 2 页，共 56 条" in client.get("/problems/").get_data(as_text=True)
-    assert "第 2 / 2 页，共 56 条" in client.get("/problems/?page=999").get_data(as_text=True)
-    assert "第 1 / 4 页，共 118 条" in client.get("/suggestions/").get_data(as_text=True)
+    listing = client.get("/problems/").get_data(as_text=True)
+    assert f"第 1 / {pages} 页，共 {problems} 条" in listing
+    last = client.get("/problems/?page=999").get_data(as_text=True)
+    assert f"第 {pages} / {pages} 页，共 {problems} 条" in last
+    page = client.get("/suggestions/").get_data(as_text=True)
+    assert f"第 1 / {-(-suggestions // size)} 页，共 {suggestions} 条" in page
 
 
 def test_counts_stop_at_the_cap(app, client, login, monkeypatch):

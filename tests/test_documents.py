@@ -9,11 +9,20 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from sqlalchemy import func, select
+from support import row_count
 
 from inspect_app.documents.charts import bar_chart, chart_font_path
 from inspect_app.documents.fonts import BODY_FONTS, TITLE_FONTS, best, document_fonts
 from inspect_app.extensions import db
-from inspect_app.models import Department, Problem, ProgressNote, Project, Suggestion, User
+from inspect_app.models import (
+    Department,
+    Group,
+    Problem,
+    ProgressNote,
+    Project,
+    Suggestion,
+    User,
+)
 from inspect_app.models.records import problem_co_department
 from inspect_app.spreadsheets.wording import cn_date, yi_yuan
 
@@ -128,13 +137,15 @@ def test_report_document_has_figures_tables_charts_and_main_problems(app, client
     texts = [p.text for p in document.paragraphs]
     assert texts[0] == "关于2025年重大项目集中视察情况的报告"
     headline = next(t for t in texts if "市人大常委会组织开展" in t)
-    assert "“6+32”视察组" in headline and "亿元" in headline and "发现问题 56 个" in headline
+    problems, suggestions = row_count(app, Problem), row_count(app, Suggestion)
+    assert "“6+32”视察组" in headline and "亿元" in headline
+    assert f"发现问题 {problems} 个" in headline
     assert any("办结率" in t and "满意率" in t and "按期答复率" in t for t in texts)
     groups, categories, departments = document.tables[:3]
     assert [c.text for c in groups.rows[0].cells][0] == "视察组"
-    assert len(groups.rows) - 2 == 38
+    assert len(groups.rows) - 2 == row_count(app, Group)  # every group, and 合计
     total = [c.text for c in groups.rows[-1].cells]  # 合计: the campaign's own totals
-    assert total[0] == "合计" and total[4:] == ["56", "118"]
+    assert total[0] == "合计" and total[4:] == [str(problems), str(suggestions)]
     assert f"{total[1]} 名代表参加" in headline and f"开展视察 {total[3]} 次" in headline
     assert groups.rows[1].cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
     assert [c.text for c in categories.rows[0].cells][-3:] == ["办结率", "满意率", "按期答复率"]

@@ -10,7 +10,7 @@ from docx import Document
 from openpyxl import load_workbook
 from openpyxl.utils.escape import unescape
 from sqlalchemy import func, select
-from support import csrf_token
+from support import csrf_token, row_count
 
 from inspect_app.exports.weekly import default_week
 from inspect_app.extensions import db, queue
@@ -67,8 +67,9 @@ def test_ledger_workbook_is_printable_and_typed(app, client, login):
     assert [c.value for c in sheet[3]] == LEDGER_HEADERS
     assert sheet.freeze_panes == "A4"
     rows = data_rows(sheet)
-    assert len(rows) == 56
-    assert sheet.auto_filter.ref == f"A3:V{3 + 56}"
+    problems = row_count(app, Problem)  # staff: every problem
+    assert len(rows) == problems
+    assert sheet.auto_filter.ref == f"A3:V{3 + problems}"
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
     assert sheet.print_title_rows == "$3:$3" and sheet.print_title_cols == "$A:$B"
     # too wide for one A4 page at a readable size: printed in parts side by side, the
@@ -420,13 +421,14 @@ def test_weekly_default_week(today, monday):
     assert default_week(today) == (monday, monday + timedelta(days=6))
 
 
-def test_command_line_exports(runner, tmp_path, demo):
+def test_command_line_exports(app, runner, tmp_path, demo):
     out = tmp_path / "ledger.xlsx"
     result = runner.invoke(args=["export", "ledger", "--out", str(out), "--no-images"])
     assert result.exit_code == 0, result.output
     book = load_workbook(out)
     assert book["问题台账"]["A1"].value == "2025年重大项目集中视察问题台账"
-    assert len(data_rows(book["问题台账"])) == 56 and book["照片"]._images == []
+    assert len(data_rows(book["问题台账"])) == row_count(app, Problem)
+    assert book["照片"]._images == []
     folder = tmp_path / "handover"
     result = runner.invoke(args=["export", "handover", "--out", str(folder), "--assigned-from",
                                  "2000-01-01", "--assigned-to", "2099-12-31"])  # fmt: skip
