@@ -2,6 +2,7 @@
 
 import io
 import uuid
+from pathlib import Path
 
 from PIL import Image
 from sqlalchemy import func, select
@@ -171,12 +172,16 @@ def test_another_groups_visit_is_absent(app, login, demo):
     client = api_client(login)
     with app.app_context():
         other = db.session.get(Visit, demo["other_visit"]).client_uuid
+    photos_before = count(app, Photo)
+    files_before = sorted(Path(app.config["PHOTO_ROOT"]).rglob("*"))
     assert client.get(f"/api/v1/visits/{other}").status_code == 404
-    assert (
-        client.post(
-            f"/api/v1/visits/{other}/photos",
-            data={"client_uuid": str(uuid.uuid4()), "file": (io.BytesIO(jpeg()), "a.jpg")},
-        ).status_code
-        == 404
+    photo_uuid = str(uuid.uuid4())
+    answer = client.post(
+        f"/api/v1/visits/{other}/photos",
+        data={"client_uuid": photo_uuid, "file": (io.BytesIO(jpeg()), "a.jpg")},
     )
-    assert count(app, Photo, uploaded_by_id=demo["users"]["demo-deputy"]) >= 0
+    assert answer.status_code == 404
+    # refused means stored nowhere: no row (not even a loose upload), no file
+    assert count(app, Photo, client_uuid=photo_uuid) == 0
+    assert count(app, Photo) == photos_before
+    assert sorted(Path(app.config["PHOTO_ROOT"]).rglob("*")) == files_before

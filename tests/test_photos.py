@@ -25,13 +25,16 @@ def _difference(a: Image.Image, b: Image.Image) -> float:
 @pytest.mark.parametrize("shape", ["Landscape", "Portrait"])
 @pytest.mark.parametrize("orientation", range(9))
 def test_every_exif_orientation_comes_out_upright(shape, orientation):
-    reference = _image(process_photo((ORIENTATION_SET / f"{shape}_1.jpg").read_bytes()).image)
+    # the oracle: the picture stored upright (orientation 1), decoded by Pillow alone
+    upright = Image.open(ORIENTATION_SET / f"{shape}_1.jpg").convert("RGB")
     source = (ORIENTATION_SET / f"{shape}_{orientation}.jpg").read_bytes()
     result = _image(process_photo(source).image)
-    assert _difference(result, reference) < 6
-    # and not merely "similar": a wrongly rotated picture is far away
-    flipped = reference.transpose(Image.Transpose.ROTATE_180)
-    assert _difference(flipped, reference) > 20
+    assert result.size == upright.size
+    assert _difference(result, upright) < 6
+    # and not merely "similar": the result is far from the picture turned or mirrored
+    for wrong in (Image.Transpose.ROTATE_180, Image.Transpose.FLIP_LEFT_RIGHT,
+                  Image.Transpose.FLIP_TOP_BOTTOM):  # fmt: skip
+        assert _difference(result, upright.transpose(wrong)) > 20, wrong
 
 
 def _jpeg(size=(4000, 3000), exif=None) -> bytes:
