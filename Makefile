@@ -9,7 +9,7 @@ PO := inspect_app/translations/en/LC_MESSAGES/messages.po
 MO := $(PO:.po=.mo)
 export FLASK_APP := inspect_app
 
-.PHONY: run serve worker test lint bench db translations extract clean
+.PHONY: run serve worker test pytest lint bench db translations extract clean
 
 $(BIN)/flask: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -42,11 +42,18 @@ WORKERS ?= 2
 worker: $(BIN)/flask $(MO)
 	$(BIN)/flask jobs worker --workers $(WORKERS)
 
+# One pytest worker per core (pytest-xdist); a file's tests stay on one worker, so module
+# fixtures (the printed documents, the API server) are made once. PYTEST_ARGS= runs serially.
+PYTEST_ARGS ?= -n auto --dist loadfile
 test: $(BIN)/flask $(MO)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The suite alone (CI runs it again on PostgreSQL with INSPECT_TEST_DATABASE_URL).
+pytest: $(BIN)/flask $(MO)
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(BIN)/flask
 	$(BIN)/ruff check --fix .

@@ -42,7 +42,8 @@ def _redis_url() -> str | None:
 def app(request, make_app, tmp_path):
     """The app on the embedded SQLite queue, and again on Redis (the database is the suite's:
     SQLite, or PostgreSQL with INSPECT_TEST_DATABASE_URL)."""
-    settings = {"QUEUE_NAME": f"inspect-test-{tmp_path.name}"}
+    # a queue of this process's own: Redis db 15 is shared by pytest-xdist workers and runs
+    settings = {"QUEUE_NAME": f"inspect-test-{os.getpid()}-{tmp_path.name}"}
     if request.param == "redis":
         settings["REDIS_URL"] = _redis_url()
         if settings["REDIS_URL"] is None:
