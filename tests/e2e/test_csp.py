@@ -139,7 +139,11 @@ def _log_in(page, username: str) -> None:
 
 def _crawl(browser, base_url, app, username, seeds):
     """Visit each GET endpoint once as `username`; (endpoint → status, violations)."""
-    context = browser.new_context(viewport=PHONE, base_url=base_url, locale="zh-CN")
+    # No service worker: it would fetch the app shell again behind every page (the offline
+    # tests cover it); its script is still checked as a page's resource.
+    context = browser.new_context(
+        viewport=PHONE, base_url=base_url, locale="zh-CN", service_workers="block"
+    )
     context.add_init_script(LISTEN)
     page = context.new_page()
     console = []
